@@ -1,0 +1,381 @@
+"""Build a template workbook from its specification with xlsxwriter.
+
+Builds are byte-stable: the same specification always gives the same bytes (fixed document dates,
+xlsxwriter's fixed zip timestamps), so a test can prove the committed templates are current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..spec import all_templates
+from ..spec.layout import GridPlace, TemplateLayout, a1, col_letter, layout_template, quote_sheet, resolve
+from ..spec.model import Column, Field, Guidance, Heading, ItemGrid, Rule, Sheet, Table, Template
+
+META_SHEET = "_sipxl"
+META_NAME_PREFIX = "_sipxl_"  # defined names that follow a sheet when it is renamed in Excel
+BUILD_DATE = dt.datetime(2026, 1, 1)
+DATE_MIN, DATE_MAX = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+BLUE = "#2F5597"
+INPUT_BORDER = "#8EA9DB"
+CALC_FILL = "#EDEDED"
+HEADER_FILL = "#DDEBF7"
+TAB_COLOURS = {"help": "#7F7F7F", "project": "#2F5597", "pupils": "#2F5597"}
+
+
+class Formats:
+    """The handful of cell styles a teacher learns to read: input, calculated, heading, label."""
+
+    def __init__(self, wb: Workbook) -> None:
+        def fmt(**kw: object) -> object:
+            return wb.add_format({"font_name": "Arial", "font_size": 10, "valign": "top", **kw})
+
+        inp = {"locked": False, "border": 1, "border_color": INPUT_BORDER, "bg_color": "#FFFFFF"}
+        self.title = fmt(bold=True, font_size=14, font_color=BLUE, valign="vcenter")
+        self.h2 = fmt(bold=True, font_size=11, font_color=BLUE, bottom=1, bottom_color=BLUE)
+        self.guidance = fmt(italic=True, text_wrap=True, font_color="#404040")
+        self.label = fmt(bold=True, text_wrap=True)
+        self.question = fmt(bold=True, text_wrap=True, bg_color="#F2F2F2", border=1, border_color="#BFBFBF")
+        self.header = fmt(bold=True, text_wrap=True, bg_color=HEADER_FILL, border=1, valign="vcenter")
+        self.input = fmt(**inp, text_wrap=True)
+        self.input_long = fmt(**inp, text_wrap=True)
+        self.input_date = fmt(**inp, num_format="dd/mm/yyyy", align="left")
+        self.input_num = fmt(**inp, align="center")
+        self.calc = fmt(bg_color=CALC_FILL, border=1, border_color="#BFBFBF", align="center")
+        self.calc_text = fmt(bg_color=CALC_FILL, border=1, border_color="#BFBFBF", text_wrap=True)
+        self.calc_pct = fmt(bg_color=CALC_FILL, border=1, border_color="#BFBFBF", align="center",
+                            num_format="0%")
+        self.fixed = fmt(bold=True, bg_color=CALC_FILL, border=1, border_color="#BFBFBF")
+        self.system = fmt(bg_color=CALC_FILL, border=1, border_color="#BFBFBF", num_format="dd/mm/yyyy",
+                          align="left")
+        self.text = fmt(text_wrap=True)
+        self._wb = wb
+        self._numbered: dict[str, object] = {}
+
+    def calc_numbered(self, num_format: str) -> object:
+        if num_format not in self._numbered:
+            self._numbered[num_format] = self._wb.add_format({
+                "font_name": "Arial", "font_size": 10, "valign": "top", "bg_color": CALC_FILL, "border": 1,
+                "border_color": "#BFBFBF", "align": "center", "num_format": num_format,
+            })
+        return self._numbered[num_format]
+
+    def for_input(self, rule: Rule) -> object:
+        if rule.type == "date":
+            return self.input_date
+        if rule.type == "long_text":
+            return self.input_long
+        if rule.type in ("integer", "number") or (rule.type == "choice" and rule.choices
+                                                  and max(map(len, rule.choices)) <= 3):
+            return self.input_num
+        return self.input
+
+
+def _lines(text: str, width_chars: float) -> int:
+    return max(1, sum(math.ceil(max(1, len(part)) / max(width_chars, 10)) for part in text.split("\n")))
+
+
+LONG_LISTS_COL = 3  # on the metadata sheet: closed lists too long for an inline dropdown
+
+
+def _long_list_ref(long_lists: list[tuple[str, ...]], choices: tuple[str, ...]) -> str:
+    if choices not in long_lists:
+        long_lists.append(choices)
+    c = LONG_LISTS_COL + long_lists.index(choices)
+    return f"={quote_sheet(META_SHEET)}!{a1(0, c, True)}:{a1(len(choices) - 1, c, True)}"
+
+
+def _validation(rule: Rule, label: str, guidance: str, layout: TemplateLayout,
+                long_lists: list[tuple[str, ...]]) -> dict | None:
+    """The Excel data validation (dropdown or range) and input message for one kind of answer."""
+    message = " ".join(x for x in (guidance, f"Enter {rule.describe()}.") if x)
+    if len(message) > 255:
+        message = message[:252] + "..."
+    common = {"input_title": label[:32], "input_message": message, "error_title": "sipxl"}
+    if rule.choices_from:
+        tkey, ckey = rule.choices_from.split(".")
+        place = layout.tables[tkey]
+        c = place.columns[ckey]
+        ref = f"={quote_sheet(layout.sheet_name(place.sheet))}!{a1(place.first_row, c, True)}:" \
+              f"{a1(place.last_row, c, True)}"
+        return {**common, "validate": "list", "source": ref, "error_type": "warning",
+                "error_message": "This is not one of the references typed on the Pupils sheet."}
+    if rule.choices:
+        source: list[str] | str = list(rule.choices)
+        if len(",".join(source)) >= 255 or any("," in x for x in source):
+            source = _long_list_ref(long_lists, rule.choices)
+        return {**common, "validate": "list", "source": source, "error_type": "stop",
+                "error_message": f"Please choose {rule.describe()}."[:255] if isinstance(source, list)
+                else "Please choose from the list."}
+    if rule.type in ("integer", "number") and (rule.min is not None or rule.max is not None):
+        lo = rule.min if rule.min is not None else -1e9
+        hi = rule.max if rule.max is not None else 1e9
+        return {**common, "validate": "integer" if rule.type == "integer" else "decimal",
+                "criteria": "between", "minimum": lo, "maximum": hi, "error_type": "stop",
+                "error_message": f"Please enter {rule.describe()}."}
+    if rule.type == "date":
+        return {**common, "validate": "date", "criteria": "between", "minimum": DATE_MIN,
+                "maximum": DATE_MAX, "error_type": "stop", "error_message": "Please enter a date, dd/mm/yyyy."}
+    if message:
+        return {**common, "validate": "any"}
+    return None
+
+
+class SheetBuilder:
+    def __init__(self, wb: Workbook, fm: Formats, template: Template, layout: TemplateLayout, sheet: Sheet,
+                 long_lists: list[tuple[str, ...]]):
+        self.fm, self.template, self.layout, self.sheet = fm, template, layout, sheet
+        self.long_lists = long_lists
+        self.ws: Worksheet = wb.add_worksheet(sheet.name)
+        self.lay = layout.sheets[sheet.code]
+        self.last_col = self.lay.last_col
+
+    def text_width(self, first: int = 0, last: int | None = None) -> float:
+        last = self.last_col if last is None else last
+        return sum(self.lay.col_widths[first:last + 1]) * 1.05
+
+    def merged(self, row: int, text: str, fmt: object, first: int = 0, height: float | None = None) -> None:
+        if self.last_col > first:
+            self.ws.merge_range(row, first, row, self.last_col, text, fmt)
+        else:
+            self.ws.write(row, first, text, fmt)
+        if height:
+            self.ws.set_row(row, height)
+
+    def formula(self, row: int, col: int, template: str, fmt: object, table: Table | None = None,
+                column: str | None = None) -> None:
+        self.ws.write_formula(row, col, resolve(self.layout, template, self.sheet.code, row, table, column),
+                              fmt, "")
+
+    def validate(self, first_row: int, col: int, last_row: int, last_col: int, rule: Rule, label: str,
+                 guidance: str) -> None:
+        options = _validation(rule, label, guidance, self.layout, self.long_lists)
+        if options:
+            self.ws.data_validation(first_row, col, last_row, last_col, options)
+
+    def build(self) -> None:
+        ws, sheet = self.ws, self.sheet
+        for c, w in enumerate(self.lay.col_widths):
+            ws.set_column(c, c, w)
+        for i, block in enumerate(sheet.blocks):
+            r = self.lay.rows[i]
+            if isinstance(block, Heading):
+                fmt = self.fm.title if block.level == 1 else self.fm.h2
+                self.merged(r, block.text, fmt, height=24 if block.level == 1 else None)
+            elif isinstance(block, Guidance):
+                self.merged(r, block.text, self.fm.guidance, height=13 * _lines(block.text, self.text_width()))
+            elif isinstance(block, Field):
+                self.field(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, ItemGrid):
+                self.grid(block)
+        if sheet.landscape:
+            ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.fit_to_pages(1, 0)
+        ws.print_area(0, 0, max(self.lay.last_row - 1, 0), self.last_col)
+        ws.set_footer(f"&L{self.template.title}&C{sheet.name}&RPage &P of &N")
+        ws.hide_gridlines(2)
+        if sheet.code in TAB_COLOURS:
+            ws.set_tab_color(TAB_COLOURS[sheet.code])
+        elif sheet.code.startswith("phase"):
+            ws.set_tab_color("#548235")
+        if sheet.code != "help":
+            # No password: an authority officer can unprotect to change structure (see Help and README).
+            ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                            "select_unlocked_cells": True})
+
+    def field(self, f: Field) -> None:
+        place = self.layout.fields[f.key]
+        ws, r, c = self.ws, place.row, place.col
+        if place.question_row is not None:
+            self.merged(place.question_row, f.label, self.fm.question,
+                        height=14 * _lines(f.label, self.text_width()))
+            self.merged(r, "", self.fm.input_long, height=80)
+            self.validate(r, 0, r, 0, f.rule, f.label, f.guidance)
+            return
+        ws.write(r, 0, f.label, self.fm.label)
+        if _lines(f.label, self.lay.col_widths[0]) > 1:
+            ws.set_row(r, 13 * _lines(f.label, self.lay.col_widths[0]))
+        if f.formula:
+            fmt = self.fm.calc
+            ws.write_formula(r, c, resolve(self.layout, f.formula, self.sheet.code), fmt, "")
+            return
+        fmt = self.fm.system if f.system else self.fm.for_input(f.rule)
+        last = min(self.last_col, c + 2)
+        if last > c:
+            ws.merge_range(r, c, r, last, "", fmt)
+        else:
+            ws.write_blank(r, c, None, fmt)
+        if not f.system:
+            self.validate(r, c, r, c, f.rule, f.label, f.guidance)
+
+    def table(self, t: Table) -> None:
+        place = self.layout.tables[t.key]
+        ws, fm = self.ws, self.fm
+        ws.write(place.title_row, 0, t.title, fm.h2)
+        header_lines = max(_lines(col.label, self.lay.col_widths[j]) for j, col in enumerate(t.columns))
+        ws.set_row(place.header_row, max(15, 13 * header_lines))
+        for j, col in enumerate(t.columns):
+            if col.header_formula:
+                self.formula(place.header_row, j, col.header_formula, fm.header, t)
+            else:
+                ws.write(place.header_row, j, col.label, fm.header)
+        for j, col in enumerate(t.columns):
+            if col.fixed:
+                for k, row in enumerate(place.rows):
+                    fixed_cols = [c for c in t.columns if c.fixed]
+                    ws.write(row, j, t.fixed_rows[k][fixed_cols.index(col)], fm.fixed)
+            elif col.formula:
+                fmt = fm.calc_numbered(col.number_format) if col.number_format else fm.calc_text
+                for row in place.rows:
+                    self.formula(row, j, col.formula, fmt, t)
+            else:
+                fmt = fm.for_input(col.rule)
+                for row in place.rows:
+                    ws.write_blank(row, j, None, fmt)
+                self.validate(place.first_row, j, place.last_row, j, col.rule, col.label, col.guidance)
+        for footer, row in zip(t.footer, place.footer_rows, strict=True):
+            ws.write(row, 0, footer.label, fm.fixed)
+            fmt = fm.calc_pct if footer.percent else fm.calc_numbered("0.00")
+            for key, template in footer.formulas:
+                self.formula(row, place.columns[key], template, fmt, t, key)
+        ws.repeat_rows(place.header_row) if len(t.columns) > 8 else None
+
+    def grid(self, g: ItemGrid) -> None:
+        place: GridPlace = self.layout.grids[g.key]
+        ws, fm = self.ws, self.fm
+        occ = len(g.occasions)
+        ws.write(place.title_row, 0, g.title, fm.h2)
+        ws.write(place.title_row, 1, g.guidance, fm.guidance)
+        for label, row in (("Pupil", place.pupil_row), ("", place.occasion_row),
+                           ("Date assessed", place.date_row), ("Completed by", place.by_row)):
+            ws.write(row, 1, label, fm.label)
+        for p in range(g.pupils):
+            first = place.columns[(p, g.occasions[0])]
+            last = place.columns[(p, g.occasions[-1])]
+            if g.pupils_from_register:
+                ref = resolve(self.layout, f"{{at:pupils.pupil_ref.{p}}}", self.sheet.code)
+                formula = f'=IF({ref}="","Pupil {p + 1}",{ref})'
+                ws.merge_range(place.pupil_row, first, place.pupil_row, last, "", fm.header)
+                ws.write_formula(place.pupil_row, first, formula, fm.header, "")
+            else:
+                ws.merge_range(place.pupil_row, first, place.pupil_row, last, "", fm.input)
+                self.validate(place.pupil_row, first, place.pupil_row, first, Rule("text"), "Pupil reference",
+                              "A pseudonymous reference such as SIP-A1. Never a name or Scottish Candidate "
+                              "Number.")
+            for o in g.occasions:
+                c = place.columns[(p, o)]
+                ws.write(place.occasion_row, c, o, fm.header)
+                ws.write_blank(place.date_row, c, None, fm.input_date)
+                ws.write_blank(place.by_row, c, None, fm.input)
+        cols = sorted(place.columns.values())
+        self.validate(place.date_row, cols[0], place.date_row, cols[-1], Rule("date"), "Date assessed", "")
+        group_start: dict[str, int] = {}
+        for item in g.items:
+            row = place.item_rows[item.number]
+            if item.group and item.group not in group_start:
+                group_start[item.group] = row
+                ws.write(row, 0, item.group, fm.label)
+            ws.write(row, 1, f"{item.number}. {item.text}", fm.text)
+            for c in cols:
+                ws.write_blank(row, c, None, fm.for_input(g.rule))
+        first_item, last_item = place.item_rows[g.items[0].number], place.item_rows[g.items[-1].number]
+        self.validate(first_item, cols[0], last_item, cols[-1], g.rule, g.title, g.guidance)
+        total: Callable[[int, int, int, int], str] = _GRID_TOTALS[g.total_formula]
+        for group, row in place.group_rows.items():
+            rows = [place.item_rows[i.number] for i in g.items if i.group == group]
+            ws.write(row, 1, f"{group} sub-total /{len(rows) * int(g.rule.max or 0)}", fm.label)
+            for c in cols:
+                ws.write_formula(row, c, total(c, rows[0], rows[-1], 0), fm.calc, "")
+        ws.write(place.total_row, 1, g.total_label, fm.label)
+        for c in cols:
+            ws.write_formula(place.total_row, c, total(c, first_item, last_item, 0), fm.calc, "")
+        if place.change_row is not None:
+            ws.write(place.change_row, 1, "Change (post − pre)", fm.label)
+            for p in range(g.pupils):
+                pre = a1(place.total_row, place.columns[(p, g.occasions[0])])
+                post = a1(place.total_row, place.columns[(p, g.occasions[1])])
+                ws.write_blank(place.change_row, place.columns[(p, g.occasions[0])], None, fm.calc)
+                ws.write_formula(place.change_row, place.columns[(p, g.occasions[1])],
+                                 f'=IF(OR({pre}="",{post}=""),"",{post}-{pre})', fm.calc, "")
+        ws.repeat_rows(place.pupil_row, place.occasion_row)
+
+
+def _sum_total(col: int, first: int, last: int, _: int) -> str:
+    rng = f"{a1(first, col)}:{a1(last, col)}"
+    return f'=IF(COUNT({rng})<{last - first + 1},"",SUM({rng}))'
+
+
+def _rosenberg_total(col: int, first: int, last: int, _: int) -> str:
+    from ..spec.lists import ROSENBERG_RESPONSES, ROSENBERG_REVERSED
+
+    answers = "{" + ",".join(f'"{r}"' for r in ROSENBERG_RESPONSES) + "}"
+    terms = []
+    for k, row in enumerate(range(first, last + 1), start=1):
+        match = f"MATCH({a1(row, col)},{answers},0)"
+        terms.append(f"({match}-1)" if k in ROSENBERG_REVERSED else f"(4-{match})")
+    rng = f"{a1(first, col)}:{a1(last, col)}"
+    return f'=IF(COUNTA({rng})<{last - first + 1},"",' + "+".join(terms) + ")"
+
+
+_GRID_TOTALS = {"SUM": _sum_total, "ROSENBERG": _rosenberg_total}
+
+
+def _help_extras(ws: Worksheet, fm: Formats, template: Template, start_row: int) -> None:
+    """The sheets of this template, listed on its Help sheet."""
+    ws.write(start_row, 0, "Sheets in this workbook", fm.h2)
+    for k, sheet in enumerate(s for s in template.sheets if s.code != "help"):
+        ws.write_url(start_row + 1 + k, 0, f"internal:{quote_sheet(sheet.name)}!A1", string=sheet.name)
+    ws.write(start_row + 2 + len(template.sheets), 0,
+             f"Template: {template.kind}, version {template.version}.", fm.guidance)
+
+
+def build_template(template: Template, path: Path) -> Path:
+    layout = layout_template(template)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    wb.set_properties({"title": template.title, "subject": template.description, "author": "sipxl",
+                       "company": "", "created": BUILD_DATE, "comments": f"{template.kind} {template.version}"})
+    wb.set_custom_property("sipxl_kind", template.kind)
+    wb.set_custom_property("sipxl_version", template.version)
+    fm = Formats(wb)
+    long_lists: list[tuple[str, ...]] = []
+    for sheet in template.sheets:
+        builder = SheetBuilder(wb, fm, template, layout, sheet, long_lists)
+        builder.build()
+        wb.define_name(f"{META_NAME_PREFIX}{sheet.code}", f"={quote_sheet(sheet.name)}!$A$1")
+        if sheet.code == "help":
+            _help_extras(builder.ws, fm, template, layout.sheets["help"].last_row + 1)
+    meta = wb.add_worksheet(META_SHEET)
+    meta.write_row(0, 0, ["kind", template.kind])
+    meta.write_row(1, 0, ["version", template.version])
+    meta.write_row(2, 0, ["title", template.title])
+    for k, sheet in enumerate(template.sheets):
+        meta.write_row(4 + k, 0, [sheet.code, sheet.name])
+    for k, values in enumerate(long_lists):
+        meta.write_column(0, LONG_LISTS_COL + k, values)
+    meta.very_hidden()
+    meta.protect("")
+    first = next(s for s in template.sheets if s.code != "help")
+    wb.get_worksheet_by_name(first.name).activate() if template.kind != "sipp_project" else None
+    wb.close()
+    return path
+
+
+def build_all(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [build_template(t, out_dir / t.filename) for t in all_templates()]
+
+
+__all__ = ["build_all", "build_template", "META_SHEET", "META_NAME_PREFIX", "col_letter"]

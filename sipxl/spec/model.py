@@ -1,0 +1,188 @@
+"""The vocabulary of a template specification.
+
+A template is a list of sheets; a sheet is a list of blocks laid out top to bottom. Blocks are
+headings and guidance (printed text), fields (one answer each), tables (a header and input rows) and
+item grids (an assessment form: items down the side, one column per pupil and occasion). The builder,
+the reader, the validation schemas and the messages all read these objects, never a copy of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ValueType = Literal["text", "long_text", "integer", "number", "date", "choice"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 1 = sheet title, 2 = step heading
+
+
+@dataclass(frozen=True)
+class Guidance:
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a single answer may be: its type, closed list, range and whether it is required."""
+
+    type: ValueType = "text"
+    choices: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+    choices_from: str | None = None  # "table.column": a dropdown of what was typed there (e.g. pupils)
+
+    def describe(self) -> str:
+        """The rule in a teacher's words, used in input messages and in issue messages."""
+        if self.choices:
+            return "one of: " + ", ".join(self.choices)
+        if self.type in ("integer", "number") and self.min is not None and self.max is not None:
+            whole = "a whole number" if self.type == "integer" else "a number"
+            return f"{whole} from {_num(self.min)} to {_num(self.max)}"
+        if self.type == "integer":
+            return "a whole number"
+        if self.type == "number":
+            return "a number"
+        if self.type == "date":
+            return "a date (dd/mm/yyyy)"
+        return "text"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One answer on a form. Long text answers sit under their question, like the paper form."""
+
+    key: str
+    label: str
+    rule: Rule = Rule()
+    guidance: str = ""
+    formula: str | None = None  # a calculated cell (not an input)
+    system: bool = False  # written by sipxl (e.g. the submission stamp), locked for the teacher
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula is None and not self.system
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    rule: Rule = Rule()
+    guidance: str = ""
+    width: float = 14
+    formula: str | None = None  # per-row formula template, see sipxl.spec.layout.resolve
+    identifies_pupil: bool = False  # holds a pupil reference (pseudonymity checks)
+    header_formula: str | None = None  # a header that shows e.g. the pupil register's reference
+    fixed: bool = False  # a printed row label (e.g. stage, SIMD quintile), from Table.fixed_rows
+    number_format: str | None = None  # e.g. "0.0%" for a calculated percentage
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula is None and not self.fixed
+
+
+@dataclass(frozen=True)
+class Footer:
+    """A calculated row under a table: its label and, per column, a formula ({this} = that column)."""
+
+    label: str
+    formulas: tuple[tuple[str, str], ...]  # (column key, formula template)
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: int
+    guidance: str = ""
+    row_key: str | None = None  # the column whose emptiness means the row is unused
+    footer: tuple[Footer, ...] = ()
+    fixed_rows: tuple[tuple[str, ...], ...] = ()  # values of the fixed columns, row by row
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"table {self.key!r} has no column {key!r}")
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int
+    text: str
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class ItemGrid:
+    """An assessment form: items down the side; for each pupil one column per occasion (pre, post).
+
+    `pupils_from_register` makes the pupil header a formula that shows the pupil register's reference,
+    so a teacher types each pupil once per project workbook.
+    """
+
+    key: str
+    title: str
+    items: tuple[Item, ...]
+    rule: Rule
+    pupils: int
+    occasions: tuple[str, ...] = ("Pre", "Post")
+    pupils_from_register: bool = False
+    group_totals: bool = True
+    total_label: str = "Total"
+    total_formula: str = "SUM"  # how a column's answers make its total, see the builder
+    guidance: str = ""
+
+
+Block = Heading | Guidance | Field | Table | ItemGrid
+
+
+@dataclass(frozen=True)
+class Sheet:
+    code: str  # stable identifier, survives a renamed sheet
+    name: str  # the tab name as built
+    blocks: tuple[Block, ...]
+    landscape: bool = False
+    width: int = 6  # columns used by text and merged answer cells
+    label_width: float = 34
+    fit_width: bool = True
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Field))
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Table))
+
+    @property
+    def grids(self) -> tuple[ItemGrid, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, ItemGrid))
+
+
+@dataclass(frozen=True)
+class Template:
+    kind: str
+    version: str
+    title: str
+    filename: str
+    sheets: tuple[Sheet, ...]
+    description: str = ""
+    help_text: tuple[str, ...] = field(default=())
+
+    def sheet(self, code: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.code == code:
+                return sheet
+        raise KeyError(f"template {self.kind!r} has no sheet {code!r}")

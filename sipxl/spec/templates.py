@@ -1,0 +1,607 @@
+"""Every sipxl template: the SIPP project workbook, the assessments, and the school data return.
+
+The words come from the seed documents: phase forms and questions (seeds 000/001), the Social Skills
+Pupil Assessment and Playful Pedagogy observation (000), the practitioner survey (002), Goal Attainment
+Scaling (003) and authority data (004).
+"""
+
+from __future__ import annotations
+
+from . import lists as L
+from .model import (
+    Column,
+    Field,
+    Footer,
+    Guidance,
+    Heading,
+    Item,
+    ItemGrid,
+    Rule,
+    Sheet,
+    Table,
+    Template,
+)
+
+VERSION = "1.0"
+PUPILS = 6  # the target group is 4-6 learners; assessment sheets have a column pair per pupil
+REGISTER_ROWS = 8  # room to spot a group that grew beyond 6
+
+TEXT = Rule("text")
+REQ_TEXT = Rule("text", required=True)
+LONG = Rule("long_text")
+DATE = Rule("date")
+YES_NO = Rule("choice", L.YES_NO)
+
+
+def choice(values: tuple[str, ...], required: bool = False) -> Rule:
+    return Rule("choice", values, required=required)
+
+
+def pupil_ref_rule(in_project: bool, required: bool = False) -> Rule:
+    return Rule("text", required=required, choices_from="pupils.pupil_ref" if in_project else None)
+
+
+PUPIL_REF_HELP = (
+    "A pseudonymous reference such as SIP-A1. Never a pupil's name or Scottish Candidate Number."
+)
+
+# ---------------------------------------------------------------- project and partnership
+
+
+def help_sheet(title: str, lines: tuple[str, ...]) -> Sheet:
+    blocks = [Heading(title)] + [Guidance(line) for line in lines]
+    return Sheet("help", "Help", tuple(blocks), width=8, label_width=20)
+
+
+PROJECT_HELP = (
+    "This workbook holds one School Improvement Partnership project, phase by phase, as in the East "
+    "Renfrewshire SIP methodology: Phase 1 performance information analysis and outcome focused planning; "
+    "Phase 2 exploring and understanding the target group's performance; Phase 3 intervention and "
+    "evaluation planning; Phase 4 action; Phase 5 evaluation and reflection.",
+    "Type only in the white cells with a blue border. Grey cells are calculated and show your totals in "
+    "any spreadsheet program. Where a cell has a list, choose from it. Hover over a cell to see its guidance.",
+    "Pupils appear only by a pseudonymous reference (for example SIP-A1), typed once on the Pupils sheet. "
+    "Never type a pupil's name or Scottish Candidate Number anywhere in this workbook.",
+    "With the SIPXL ribbon: Validate lists every problem on an Issues sheet with a link to its cell; Score "
+    "writes each assessment's scores and the pre/post summary; Summary makes a one-page project summary; "
+    "Prepare for submission checks the workbook and stamps it ready to send to the authority.",
+    "The sheets are protected without a password so that the layout stays as sipxl reads it. An authority "
+    "officer can unprotect a sheet (Review > Unprotect Sheet) to change its structure; please do not "
+    "rename, move or delete sheets, rows or columns in a workbook you return.",
+)
+
+
+def project_sheet() -> Sheet:
+    return Sheet("project", "Project", (
+        Heading("School Improvement Partnership project"),
+        Guidance("Project and partnership details. The lead school's SEED code identifies your return."),
+        Field("project_title", "Project title", REQ_TEXT, "A short name for the project, e.g. Lego Therapy."),
+        Field("intervention", "Intervention", TEXT, "The evidence-based intervention you are testing."),
+        Field("local_authority", "Local authority", REQ_TEXT),
+        Field("session", "Session", Rule("text", required=True), "The school session, e.g. 2025/26."),
+        Field("lead_school", "Lead school", REQ_TEXT),
+        Field("seed_code", "Lead school SEED code", Rule("text", required=True),
+              "The school's 7-digit SEED code."),
+        Field("partnership", "Partnership name", TEXT, "The name of the School Improvement Partnership."),
+        Table("schools", "Schools and partners in the partnership", (
+            Column("school", "School or partner", REQ_TEXT, width=34),
+            Column("seed_code", "SEED code", TEXT, width=12),
+            Column("authority", "Local authority", TEXT, width=22),
+            Column("sector", "Sector", choice(L.SECTORS), width=14),
+            Column("role", "Role in the partnership", choice(L.PARTNER_ROLES), width=18),
+        ), rows=6, row_key="school"),
+        Table("staff", "Staff involved", (
+            Column("name", "Staff member", REQ_TEXT, width=34),
+            Column("school", "School", TEXT, width=12),
+            Column("role", "Role", choice(L.STAFF_ROLES), width=22),
+        ), rows=8, row_key="name"),
+        Heading("Submission", level=2),
+        Field("submitted_on", "Prepared for submission on", Rule("date"),
+              "Stamped by Prepare for submission.", system=True),
+        Field("submitted_with", "Checked with sipxl version", TEXT,
+              "Stamped by Prepare for submission.", system=True),
+    ), width=5)
+
+
+def pupils_sheet() -> Sheet:
+    d = "simd_decile"
+    return Sheet("pupils", "Pupils", (
+        Heading("Pupil register (target group)"),
+        Guidance("The small group (4-6) of learners the intervention targets. " + PUPIL_REF_HELP
+                 + " The other sheets take each pupil's reference from here."),
+        Table("pupils", "Target learners", (
+            Column("pupil_ref", "Pupil reference", Rule("text", required=True), PUPIL_REF_HELP, width=16,
+                   identifies_pupil=True),
+            Column("school", "School", Rule("text", required=True, choices_from="schools.school"), width=22),
+            Column("stage", "Stage", choice(L.STAGES, True), width=8),
+            Column("sex", "Sex", choice(L.SEX), width=12),
+            Column(d, "SIMD decile", Rule("integer", min=1, max=10), "1 = most deprived 10%.", width=9),
+            Column("simd_quintile", "SIMD quintile", Rule("integer", min=1, max=5), width=9,
+                   formula=f'=IF({{c:{d}}}{{r}}="","",ROUNDUP({{c:{d}}}{{r}}/2,0))'),
+            Column("looked_after", "Looked after", YES_NO, width=9),
+            Column("asn", "ASN", YES_NO, "Additional support needs.", width=7),
+            Column("eal", "EAL", YES_NO, "English as an additional language.", width=7),
+            Column("fsm", "FSM", YES_NO, "Registered for free school meals.", width=7),
+            Column("reason", "Reason selected", TEXT,
+                   "Why this learner was selected (SIMD, gender, LAC, ethnicity, lowest performing 20%).",
+                   width=40),
+        ), rows=REGISTER_ROWS, row_key="pupil_ref"),
+    ), landscape=True, width=11, label_width=16)
+
+
+# ---------------------------------------------------------------- the five phases
+
+
+def phase1_sheet() -> Sheet:
+    return Sheet("phase1", "Phase 1", (
+        Heading("Phase One: Performance Information Analysis and Outcome Focussed Planning"),
+        Heading("Step One: Analyse pupil performance information", level=2),
+        Guidance("Through analysis of pupil performance information identify a small group (4-6) of "
+                 "vulnerable learners to target in order to improve outcomes (attendance, attainment, "
+                 "exclusion/inclusion, engagement, participation)."),
+        Field("target_group", "Target Group:", LONG),
+        Field("number_of_pupils", "Number of pupils (from the Pupils sheet)", Rule("integer"),
+              formula='=COUNTIF({col:pupils.pupil_ref},"?*")'),
+        Field("rationale", "Detail the rationale for selection (SIMD, gender, LAC, ethnicity, lowest "
+              "performing 20%):", LONG),
+        Heading("Step Two: Identify SMART outcomes for the target group", level=2),
+        Guidance("Following intervention, what improvements would you expect to see? It might be helpful to "
+                 "review these outcomes following completion of phase 2."),
+        Table("smart_outcomes", "Expected SMART outcomes (attendance, attainment, exclusion/inclusion, "
+              "engagement, participation)", (
+            Column("area", "Area", choice(L.OUTCOME_AREAS, True), width=20),
+            Column("outcome", "Expected SMART outcome", REQ_TEXT, "Specific, measurable, achievable, "
+                   "relevant and time-bound.", width=48),
+            Column("measure", "Measure", choice(L.MEASURES, True), "How you will measure it.", width=24),
+            Column("target", "Target", TEXT, "e.g. social skills total up by 5 points", width=20),
+            Column("by_date", "By (date)", Rule("date", required=True), width=12),
+        ), rows=6, row_key="outcome"),
+    ), width=5)
+
+
+def phase2_sheet() -> Sheet:
+    return Sheet("phase2", "Phase 2", (
+        Heading("Phase Two: Exploring and Understanding the Target Group's Performance"),
+        Heading("Step One: Explore the strengths of and pressures on your target group", level=2),
+        Guidance("What are the factors that impact (positively/negatively) on this identified group of "
+                 "learners? You may want to consider: school learning environment (expectations of pupils, "
+                 "staff/pupil relationships, peer relations, quality and deployment of teaching and support "
+                 "staff, pedagogy, parental engagement); parental factors (engagement with pupils' learning, "
+                 "relationships with school staff, value for education, parental educational experiences, "
+                 "health, parenting skills); pupil factors (SHANARRI, aspirations for future, motivation for "
+                 "learning, physical, emotional/mental and cognitive health, involvement in their learning)."),
+        Table("factors", "Factors impacting on performance", (
+            Column("factor", "Factor impacting on performance", REQ_TEXT, width=34),
+            Column("level", "Is the factor at the level of the school/class, parent or pupil",
+                   choice(L.FACTOR_LEVELS, True), width=18),
+            Column("kind", "Is the factor a strength/positive or pressure/negative factor",
+                   choice(L.FACTOR_KINDS, True), width=18),
+            Column("test", "What will you do to test the significance of the factor?", TEXT, width=40),
+            Column("confirmed", "Is the factor confirmed?", YES_NO, width=12),
+        ), rows=12, row_key="factor"),
+        Heading("Step Two: Evaluating the significance of the factors identified", level=2),
+        Guidance("Consider ways in which you can test (confirm/disprove) the significance of the factors "
+                 "outlined (e.g. existing school information, research evidence, assessment, professional "
+                 "enquiry, questionnaires, focus groups)."),
+        Field("confirmed_strengths", "Confirmed strengths/positive factors:", LONG),
+        Field("confirmed_pressures", "Confirmed pressures/negative factors:", LONG),
+    ), width=5)
+
+
+def phase3_sheet() -> Sheet:
+    return Sheet("phase3", "Phase 3", (
+        Heading("Phase Three: Intervention and Evaluation Planning"),
+        Heading("Step One: Identifying evidence based interventions through research/professional enquiry",
+                level=2),
+        Field("evidence_review", "Through professional enquiry and reviewing the research literature, explore "
+              "relevant evidence based interventions.", LONG),
+        Field("interventions", "What evidence based interventions could you implement to address the "
+              "identified pressures of the target group?", LONG),
+        Field("build_on_strengths", "What actions could you take to build on the identified strengths of the "
+              "target group?", LONG),
+        Field("weak_evidence", "Are there areas where the evidence base for improvement is weak?", LONG),
+        Guidance("Helpful tips: multifaceted interventions tend to be the most successful (i.e. they target "
+                 "child, family and school/class factors); consider other groups that are performing well "
+                 "despite similar 'risk factors' and how you can learn from their success."),
+        Heading("Step Two: Action Planning", level=2),
+        Table("research_questions", "Research question/s (no more than 2 or 3)", (
+            Column("question", "Research question", REQ_TEXT, "A clear, focused, concise and arguable "
+                   "question around which to centre your research. One question per row.", width=34),
+        ), rows=3, row_key="question"),
+        Field("plan", "What are you going to do?", LONG),
+        Field("start_date", "Start date", Rule("date", required=True), "When are you going to do it?"),
+        Field("end_date", "End date", Rule("date", required=True), "How long are you going to do it for?"),
+        Field("sessions_planned", "Number of sessions planned", Rule("integer", min=1, max=200)),
+        Field("session_length", "Length of each session", TEXT, "e.g. 1 hour a week"),
+        Field("who_involved", "Who is going to be involved?", LONG),
+        Field("evaluation", "How will the intervention be evaluated in the short and long term?", LONG),
+        Field("control_group", "Control/comparison group?", YES_NO,
+              "Do you intend to have a control/comparison group (i.e. a group of pupils who have similar "
+              "needs who do not receive the intervention but take part in the pre and post evaluation for "
+              "comparison purposes)?"),
+        Guidance("Reflective questions: What are the resource implications? Do you need to plan CLPL? What "
+                 "might get in the way of the intervention being successful? Do you need to plan time for pre "
+                 "and post information/data gathering and analysis?"),
+        Table("action_plan", "Action plan", (
+            Column("task", "List the actions/tasks needed to implement the intervention and evaluation",
+                   REQ_TEXT, width=34),
+            Column("by_whom", "By whom", TEXT, width=20),
+            Column("when", "When", TEXT, width=16),
+            Column("where", "Where", TEXT, width=18),
+            Column("notes", "Notes/Comments", TEXT, width=30),
+        ), rows=12, row_key="task"),
+    ), width=5)
+
+
+def leuven_guidance() -> Guidance:
+    return Guidance("Leuven Scale of Active Engagement: " + "  ".join(
+        f"{n} {word}: {text}" for n, word, text in L.LEUVEN))
+
+
+def phase4_sheet() -> Sheet:
+    pupil_cols = tuple(
+        Column(f"leuven_{k + 1}", f"Pupil {k + 1}", Rule("integer", min=1, max=5),
+               "Leuven engagement for this pupil in this session, 1 Disengaged to 5 Intense.", width=9,
+               header_formula=f'=IF({{at:pupils.pupil_ref.{k}}}="","Pupil {k + 1}",{{at:pupils.pupil_ref.{k}}})')
+        for k in range(PUPILS)
+    )
+    first, last = "{c:leuven_1}{r}", f"{{c:leuven_{PUPILS}}}{{r}}"
+    span = f"{first}:{last}"
+    return Sheet("phase4", "Phase 4", (
+        Heading("Phase Four: Action (Implement intervention)"),
+        Guidance("Log each session: its date, who attended, each pupil's Leuven engagement (1-5), notes and "
+                 "the learning pathway for the next session. Pupil columns follow the Pupils sheet."),
+        leuven_guidance(),
+        Table("sessions", "Session log", (
+            Column("session_date", "Date", Rule("date", required=True), width=11),
+            Column("attended", "Who attended", TEXT, width=20),
+            *pupil_cols,
+            Column("session_mean", "Mean engagement", Rule("number"), width=11, number_format="0.00",
+                   formula=f'=IF(COUNT({span})=0,"",AVERAGE({span}))'),
+            Column("session_engaged", "% at 4-5", Rule("number"), width=9, number_format="0%",
+                   formula=f'=IF(COUNT({span})=0,"",COUNTIF({span},">=4")/COUNT({span}))'),
+            Column("notes", "Notes", TEXT, width=28),
+            Column("pathway", "Learning pathway for next session", TEXT, width=28),
+        ), rows=30, row_key="session_date", footer=(
+            Footer("Mean", tuple((f"leuven_{k + 1}", '=IF(COUNT({this})=0,"",AVERAGE({this}))')
+                                 for k in range(PUPILS)), ),
+            Footer("% at 4-5", tuple(
+                (f"leuven_{k + 1}", '=IF(COUNT({this})=0,"",COUNTIF({this},">=4")/COUNT({this}))')
+                for k in range(PUPILS)), percent=True),
+        )),
+    ), landscape=True, width=12, label_width=11)
+
+
+def phase5_sheet() -> Sheet:
+    return Sheet("phase5", "Phase 5", (
+        Heading("Phase Five: Evaluation and Reflection"),
+        Heading("Step One: Measuring impact and outcomes", level=2),
+        Guidance("Following evaluation of the intervention (as planned in phase 3):"),
+        Field("impact", "What impact has the intervention had?", LONG),
+        Table("results", "Data results", (
+            Column("pupil_ref", "Participant", pupil_ref_rule(True, True), PUPIL_REF_HELP, width=16,
+                   identifies_pupil=True),
+            Column("measure", "Measure", choice(L.MEASURES, True), width=26),
+            Column("pre", "Score at beginning of intervention", Rule("number"), width=14),
+            Column("post", "Score at end of intervention", Rule("number"), width=14),
+            Column("out_of", "Out of", Rule("number", min=0), "e.g. 60 for the Social Skills total", width=8),
+            Column("difference", "Difference", Rule("number"), width=11,
+                   formula='=IF(OR({c:pre}{r}="",{c:post}{r}=""),"",{c:post}{r}-{c:pre}{r})'),
+        ), rows=12, row_key="pupil_ref"),
+        Table("smart_achieved", "Have the SMART outcomes been achieved?", (
+            Column("outcome", "SMART outcome (from Phase 1)", TEXT, width=34, fixed=False,
+                   formula='=IF(INDEX({col:smart_outcomes.outcome},{n})="","",INDEX({col:smart_outcomes.outcome},{n}))'),
+            Column("achieved", "Achieved?", choice(L.ACHIEVED), width=12),
+            Column("evidence", "Please describe", TEXT, width=60),
+        ), rows=6),
+        Field("smart_narrative", "Have the SMART outcomes been achieved? Please describe.", LONG),
+        Heading("Step Two: Critical Reflection", level=2),
+        Field("learned", "What have you learned?", LONG),
+        Field("went_well", "What went well?", LONG),
+        Field("not_so_well", "What didn't work so well?", LONG),
+        Field("done_better", "Is there anything that could have been done better?", LONG),
+        Heading("Step Three: Planning for Improvement", level=2),
+        Field("next_steps", "What are you going to do now?", LONG),
+    ), width=6)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+def social_skills_sheet(in_project: bool) -> Sheet:
+    items = tuple(Item(i + 1, text, group) for i, (group, text) in enumerate(L.SOCIAL_SKILLS_ITEMS))
+    return Sheet("social_skills", "Social Skills", (
+        Heading("Social Skills Pupil Assessment"),
+        Guidance(L.SOCIAL_SKILLS_SCALE + " Assess each pupil before (Pre) and after (Post) the intervention."),
+        ItemGrid("social_skills", "Social Interaction", items, Rule("integer", min=0, max=4), PUPILS,
+                 pupils_from_register=in_project, total_label="Total /60",
+                 guidance="0 = never, 1 = rarely, 2 = sometimes, 3 = mostly, 4 = all occasions"),
+    ), landscape=True)
+
+
+def observation_sheet(in_project: bool) -> Sheet:
+    return Sheet("observation", "Observation", (
+        Heading("Playful Pedagogy – Observation Sheet"),
+        Guidance("One row per observation of one pupil. Choose what the pupil was doing and their level of "
+                 "engagement on the Leuven scale."),
+        leuven_guidance(),
+        Table("observations", "Observations", (
+            Column("obs_date", "Date", Rule("date", required=True), width=11),
+            Column("time", "Time", TEXT, width=8),
+            Column("pupil_ref", "Pupil", pupil_ref_rule(in_project, True), PUPIL_REF_HELP, width=12,
+                   identifies_pupil=True),
+            Column("staff", "Staff member", TEXT, width=14),
+            Column("location", "Location", TEXT, width=12),
+            Column("others_present", "Other pupils/staff present", TEXT, width=14),
+            Column("playing_with", "What is the pupil playing with?", TEXT, width=16),
+            Column("social_mode", "The pupil is playing", choice(L.SOCIAL_MODE), width=14),
+            Column("resource_use", "Are they (resource)", choice(L.RESOURCE_USE), width=16),
+            Column("verbalising", "Are they (verbalising)", choice(L.VERBALISING), width=16),
+            Column("same_resource", "Played with the same resource throughout", YES_NO, width=10),
+            Column("different_resources", "Played with different resources", YES_NO, width=10),
+            Column("engaged_pupil", "Engaged with any other pupil", YES_NO, width=10),
+            Column("sought_adult", "Sought adult attention", YES_NO, width=10),
+            Column("leuven", "Level of engagement (1-5)", Rule("integer", min=1, max=5, required=True),
+                   "1 Disengaged, 2 Passive, 3 Intermittent, 4 Engaged, 5 Intense", width=11),
+            Column("comments", "Observation comments (child's actions/language)", TEXT, width=26),
+            Column("next_session", "Learning pathway for next play session", TEXT, width=22),
+        ), rows=60, row_key="pupil_ref", footer=(
+            Footer("Mean engagement", (("leuven", '=IF(COUNT({this})=0,"",AVERAGE({this}))'),)),
+            Footer("% at 4-5", (("leuven", '=IF(COUNT({this})=0,"",COUNTIF({this},">=4")/COUNT({this}))'),),
+                   percent=True),
+        )),
+    ), landscape=True, label_width=11)
+
+
+def _gas_t(level: str) -> str:
+    """Kiresuk & Sherman T for one child's goals (rows sharing this row's child), as an Excel formula.
+
+    Only goals with a level count; -0.5 counts as -1, as in sipxl.scoring.gas.
+    """
+    same = "({col:goals.child_ref}={c:child_ref}{r})"
+    has = f'({{col:goals.{level}}}<>"")'
+    w = "{col:goals.weight}"
+    x = f"({{col:goals.{level}}}-0.5*({{col:goals.{level}}}=-0.5))"
+    rho = "{cell:gas_rho}"
+    num = f"SUMPRODUCT({same}*{has}*{w}*{x})"
+    den = f"SQRT((1-{rho})*SUMPRODUCT({same}*{has}*{w}^2)+{rho}*SUMPRODUCT({same}*{has}*{w})^2)"
+    first = "COUNTIF({c:child_ref}${first}:{c:child_ref}{r},{c:child_ref}{r})>1"
+    return (f'=IF(OR({{c:child_ref}}{{r}}="",{first},SUMPRODUCT({same}*{has})=0),"",'
+            f"50+10*{num}/{den})")
+
+
+def gas_sheet() -> Sheet:
+    level = Rule("number", choices=L.GAS_LEVELS)
+    return Sheet("gas", "GAS", (
+        Heading("Goal Attainment Scaling (Joint Support Team referrals)"),
+        Guidance("Goal Attainment Scaling measures the extent to which a child or young person's individual "
+                 "wellbeing goals are achieved in the course of an intervention. Each child has up to 5 "
+                 "personalised goals. Set a baseline level when the goals are agreed and a level at review: "
+                 + "; ".join(L.GAS_LEVEL_WORDS) + ". One row per goal; the T-scores show on each child's "
+                 "first row (50 = goals achieved as expected)."),
+        Field("jst", "Learning Community Joint Support Team", TEXT),
+        Field("gas_rho", "Correlation between goals (ρ)", Rule("number", min=0, max=0.95, required=True),
+              "Kiresuk & Sherman use 0.3. Change only on your psychologist's advice."),
+        Table("goals", "Goals", (
+            Column("child_ref", "Child reference", Rule("text", required=True), PUPIL_REF_HELP, width=12,
+                   identifies_pupil=True),
+            Column("referral_date", "Referral date", DATE, width=11),
+            Column("goal_no", "Goal", Rule("integer", min=1, max=5, required=True), width=6),
+            Column("goal", "Wellbeing goal", REQ_TEXT, width=30),
+            Column("weight", "Weight", Rule("integer", min=1, max=10, required=True),
+                   "1 if all goals matter equally; a larger number for a goal that matters more.", width=7),
+            Column("baseline", "Baseline level", level, width=9),
+            Column("baseline_date", "Baseline date", DATE, width=11),
+            Column("review", "Review level", level, width=9),
+            Column("review_date", "Review date", DATE, width=11),
+            Column("child_views", "Child's views recorded", YES_NO, width=9),
+            Column("parent_views", "Parent/carer views recorded", YES_NO, width=9),
+            Column("baseline_t", "Baseline T", Rule("number"), width=9, number_format="0.0",
+                   formula=_gas_t("baseline")),
+            Column("review_t", "Review T", Rule("number"), width=9, number_format="0.0",
+                   formula=_gas_t("review")),
+            Column("t_change", "Change in T", Rule("number"), width=9, number_format="0.0",
+                   formula='=IF(OR({c:baseline_t}{r}="",{c:review_t}{r}=""),"",{c:review_t}{r}-{c:baseline_t}{r})'),
+        ), rows=50, row_key="child_ref"),
+    ), landscape=True, label_width=12, width=14)
+
+
+def rosenberg_sheet(in_project: bool) -> Sheet:
+    items = tuple(Item(i + 1, text) for i, text in enumerate(L.ROSENBERG_ITEMS))
+    return Sheet("rosenberg", "Rosenberg", (
+        Heading("Rosenberg Self-Esteem Scale"),
+        Guidance(L.ROSENBERG_INSTRUCTION + " Each answer scores 0-3; items 2, 5, 6, 8 and 9 are reversed. "
+                 "Total 0-30; below 15 suggests low self-esteem."),
+        ItemGrid("rosenberg", "Statements", items, Rule("choice", L.ROSENBERG_RESPONSES), PUPILS,
+                 pupils_from_register=in_project, group_totals=False, total_label="Total /30",
+                 total_formula="ROSENBERG"),
+    ), landscape=True)
+
+
+def attendance_sheet(in_project: bool) -> Sheet:
+    def pct(att: str, pos: str) -> str:
+        return f'=IF(OR({{c:{pos}}}{{r}}="",{{c:{pos}}}{{r}}=0,{{c:{att}}}{{r}}=""),"",{{c:{att}}}{{r}}/{{c:{pos}}}{{r}})'
+
+    sessions = Rule("integer", min=0, max=400)
+    return Sheet("attendance", "Attendance", (
+        Heading("Attendance before and after the intervention"),
+        Guidance("For each pupil, the number of possible (half-day) sessions and the number attended, in a "
+                 "period before and a period after the intervention. Attendance % = attended ÷ possible."),
+        Field("before_from", "Before: from", DATE),
+        Field("before_to", "Before: to", DATE),
+        Field("after_from", "After: from", DATE),
+        Field("after_to", "After: to", DATE),
+        Table("attendance", "Attendance", (
+            Column("pupil_ref", "Pupil", pupil_ref_rule(in_project, True), PUPIL_REF_HELP, width=16,
+                   identifies_pupil=True),
+            Column("possible_before", "Possible sessions before", sessions, width=11),
+            Column("attended_before", "Attended before", sessions, width=11),
+            Column("pct_before", "Attendance % before", Rule("number"), width=11, number_format="0.0%",
+                   formula=pct("attended_before", "possible_before")),
+            Column("possible_after", "Possible sessions after", sessions, width=11),
+            Column("attended_after", "Attended after", sessions, width=11),
+            Column("pct_after", "Attendance % after", Rule("number"), width=11, number_format="0.0%",
+                   formula=pct("attended_after", "possible_after")),
+            Column("change_pp", "Change (percentage points)", Rule("number"), width=11, number_format="0.0",
+                   formula='=IF(OR({c:pct_before}{r}="",{c:pct_after}{r}=""),"",'
+                           '100*({c:pct_after}{r}-{c:pct_before}{r}))'),
+        ), rows=REGISTER_ROWS, row_key="pupil_ref"),
+    ), landscape=True, label_width=16, width=8)
+
+
+def survey_sheet() -> Sheet:
+    qs = tuple(
+        Column(f"q{k + 1}", f"...{text}", choice(L.AGREEMENT), f"{L.SURVEY_STEM} {text}", width=16)
+        for k, text in enumerate(L.SURVEY_STATEMENTS)
+    )
+    footers = [Footer("N answered", tuple((f"q{k + 1}", "=COUNTA({this})") for k in range(len(qs))))]
+    for answer in L.AGREEMENT:
+        footers.append(Footer(f"% {answer}", tuple(
+            (f"q{k + 1}", f'=IF(COUNTA({{this}})=0,"",COUNTIF({{this}},"{answer}")/COUNTA({{this}}))')
+            for k in range(len(qs))), percent=True))
+    return Sheet("survey", "Survey", (
+        Heading("Practitioner survey: individuals' experiences of working together"),
+        Guidance("One row per practitioner, anonymous. " + L.SURVEY_STEM + " Choose one answer per statement: "
+                 + ", ".join(L.AGREEMENT) + ". The percentages under the table are of those who answered, "
+                 "with N, as in the 2014 SIPP evaluation table."),
+        Table("survey", "Responses", (
+            Column("respondent", "Respondent code", TEXT, "A number or code, never a name.", width=14),
+            Column("role", "Role", choice(L.STAFF_ROLES), width=18),
+            *qs,
+        ), rows=40, row_key="respondent", footer=tuple(footers)),
+    ), landscape=True, label_width=22, width=7)
+
+
+# ---------------------------------------------------------------- school data return
+
+
+def school_details_sheet(extra: tuple = ()) -> Sheet:
+    return Sheet("details", "Details", (
+        Heading("School details"),
+        Field("school_name", "School", REQ_TEXT),
+        Field("seed_code", "SEED code", REQ_TEXT, "The school's 7-digit SEED code."),
+        Field("local_authority", "Local authority", REQ_TEXT),
+        Field("session", "Session", REQ_TEXT, "The school session, e.g. 2025/26."),
+        *extra,
+    ), width=4)
+
+
+def acel_sheet() -> Sheet:
+    cols: list[Column] = [
+        Column("stage", "Stage", TEXT, width=7, fixed=True),
+        Column("organiser", "Curriculum organiser", TEXT, width=20, fixed=True),
+    ]
+    for q in L.SIMD_QUINTILES:
+        n = Rule("integer", min=0, max=2000)
+        cols.append(Column(f"assessed_q{q}", f"Q{q} assessed", n, f"Pupils in SIMD quintile {q} assessed.",
+                           width=9))
+        cols.append(Column(f"achieved_q{q}", f"Q{q} achieved", n,
+                           f"Pupils in SIMD quintile {q} achieving the expected CfE level.", width=9))
+
+    def pct(q: int) -> str:
+        return (f'=IF(OR({{c:assessed_q{q}}}{{r}}="",{{c:assessed_q{q}}}{{r}}=0),"",'
+                f"{{c:achieved_q{q}}}{{r}}/{{c:assessed_q{q}}}{{r}})")
+
+    assessed = "+".join(f"N({{c:assessed_q{q}}}{{r}})" for q in L.SIMD_QUINTILES)
+    achieved = "+".join(f"N({{c:achieved_q{q}}}{{r}})" for q in L.SIMD_QUINTILES)
+    cols += [
+        Column("pct_all", "% achieved (all)", Rule("number"), width=10, number_format="0.0%",
+               formula=f'=IF(({assessed})=0,"",({achieved})/({assessed}))'),
+        Column("pct_q1", "% achieved Q1", Rule("number"), width=10, number_format="0.0%", formula=pct(1)),
+        Column("pct_q5", "% achieved Q5", Rule("number"), width=10, number_format="0.0%", formula=pct(5)),
+        Column("gap_pp", "Poverty-related gap (pp)", Rule("number"), width=10, number_format="0.0",
+               formula='=IF(OR({c:pct_q1}{r}="",{c:pct_q5}{r}=""),"",100*({c:pct_q5}{r}-{c:pct_q1}{r}))'),
+    ]
+    rows = tuple((s, o) for s in L.ACEL_STAGES for o in L.ACEL_ORGANISERS)
+    return Sheet("acel", "ACEL", (
+        Heading("Achievement of CfE Levels (ACEL) by stage and SIMD quintile"),
+        Guidance("For each stage and organiser, the number of pupils in each SIMD quintile assessed and the "
+                 "number achieving the expected level. Poverty-related gap = % achieving in quintile 5 − % in "
+                 "quintile 1, in percentage points."),
+        Table("acel", "ACEL", tuple(cols), rows=len(rows), fixed_rows=rows),
+    ), landscape=True, label_width=7, width=16)
+
+
+def return_measures_sheet() -> Sheet:
+    pct_formula = '=IF(OR({c:possible}{r}="",{c:possible}{r}=0),"",{c:attended}{r}/{c:possible}{r})'
+    sessions = Rule("integer", min=0, max=10_000_000)
+    return Sheet("measures", "Attendance & Exclusions", (
+        Heading("Attendance, exclusions and stretch aims"),
+        Table("attendance_simd", "Attendance by SIMD quintile (half-day sessions)", (
+            Column("quintile", "SIMD quintile", TEXT, width=26, fixed=True),
+            Column("possible", "Possible sessions", sessions, width=14),
+            Column("attended", "Attended sessions", sessions, width=14),
+            Column("pct", "Attendance %", Rule("number"), width=12, number_format="0.0%", formula=pct_formula),
+        ), rows=5, fixed_rows=tuple((f"Quintile {q}",) for q in L.SIMD_QUINTILES)),
+        Field("roll", "School roll", Rule("integer", min=1, max=5000, required=True)),
+        Field("exclusion_cases", "Cases of exclusion this session", Rule("integer", min=0, max=5000)),
+        Field("exclusions_per_1000", "Exclusions per 1,000 pupils", Rule("number"),
+              formula='=IF(OR({cell:roll}="",{cell:exclusion_cases}=""),"",{cell:exclusion_cases}/{cell:roll}*1000)'),
+        Table("stretch_aims", "Stretch aims", (
+            Column("measure", "Measure", choice(L.STRETCH_MEASURES, True), width=26),
+            Column("group", "Group", choice(L.STRETCH_GROUPS, True), width=14),
+            Column("current", "Current (%)", Rule("number", min=0, max=100), width=14),
+            Column("aim", "Stretch aim (%)", Rule("number", min=0, max=100, required=True), width=12),
+            Column("by_session", "By session", TEXT, "e.g. 2026/27", width=12),
+        ), rows=8, row_key="measure"),
+    ), width=5, label_width=26)
+
+
+# ---------------------------------------------------------------- templates
+
+
+def project_template() -> Template:
+    return Template(
+        "sipp_project", VERSION, "SIPP project workbook", "sipp_project.xlsx", (
+            help_sheet("SIPP project workbook", PROJECT_HELP),
+            project_sheet(), pupils_sheet(),
+            phase1_sheet(), phase2_sheet(), phase3_sheet(), phase4_sheet(), phase5_sheet(),
+            social_skills_sheet(True), observation_sheet(True), gas_sheet(), rosenberg_sheet(True),
+            attendance_sheet(True), survey_sheet(),
+        ),
+        description="One School Improvement Partnership project, phases 1-5 and its assessments.",
+    )
+
+
+ASSESSMENT_HELP = (
+    "Type only in the white cells with a blue border; grey cells are calculated. Pupils appear only by a "
+    "pseudonymous reference (for example SIP-A1), never by name or Scottish Candidate Number.",
+    "The same assessment is also inside the SIPP project workbook. Sheets are protected without a password.",
+)
+
+
+def _assessment(kind: str, title: str, sheet: Sheet, extra_help: str) -> Template:
+    return Template(kind, VERSION, title, f"{kind}.xlsx", (
+        help_sheet(title, (extra_help, *ASSESSMENT_HELP)),
+        school_details_sheet((Field("completed_by", "Completed by", TEXT),)),
+        sheet,
+    ), description=extra_help)
+
+
+def assessment_templates() -> tuple[Template, ...]:
+    return (
+        _assessment("social_skills", "Social Skills Pupil Assessment", social_skills_sheet(False),
+                    "15 skills in Social Conversation, Social Play and Learning, each 0-4, total /60, before "
+                    "and after the intervention."),
+        _assessment("observation", "Playful Pedagogy observation", observation_sheet(False),
+                    "Observations of play with the Leuven Scale of Active Engagement (1-5)."),
+        _assessment("gas", "Goal Attainment Scaling", gas_sheet(),
+                    "Goal Attainment Scaling of each referred child's wellbeing goals (baseline and review)."),
+        _assessment("rosenberg", "Rosenberg self-esteem", rosenberg_sheet(False),
+                    "The Rosenberg Self-Esteem Scale, 10 statements in fixed order, total 0-30."),
+        _assessment("attendance", "Attendance before and after", attendance_sheet(False),
+                    "Possible and attended sessions for each pupil, before and after the intervention."),
+        _assessment("survey", "Practitioner survey: working together", survey_sheet(),
+                    "The five statements of the 2014 SIPP evaluation, on a 5-point agreement scale."),
+    )
+
+
+def school_return_template() -> Template:
+    return Template("school_return", VERSION, "School data return", "school_return.xlsx", (
+        help_sheet("School data return", (
+            "The data a school returns for the authority's data work: ACEL attainment by stage and SIMD "
+            "quintile, attendance, exclusions and stretch aims. Counts only; no pupil is named.",
+            "Type only in the white cells with a blue border; grey cells are calculated.",
+        )),
+        school_details_sheet(), acel_sheet(), return_measures_sheet(),
+    ))
