@@ -133,7 +133,8 @@ def _cells(ws: Worksheet, bounds: tuple[int, int, int, int]) -> Iterable:
 def _existing_cells(ws: Worksheet, bounds: tuple[int, int, int, int]) -> list:
     min_row, min_col, max_row, max_col = bounds
     return [
-        cell for (row, col), cell in list(ws._cells.items())
+        cell
+        for (row, col), cell in list(ws._cells.items())
         if min_row <= row <= max_row and min_col <= col <= max_col
     ]
 
@@ -176,7 +177,11 @@ def _typed(value: Any, cell) -> Any:
     stripped = value.strip()
     if _NUMBER.match(stripped):
         number = float(stripped)
-        return int(number) if number.is_integer() and "." not in stripped and "e" not in stripped.lower() else number
+        return (
+            int(number)
+            if number.is_integer() and "." not in stripped and "e" not in stripped.lower()
+            else number
+        )
     if _ISO_DATE.match(stripped):
         try:
             moment = dt.datetime.strptime(stripped, "%Y-%m-%d")
@@ -261,7 +266,9 @@ def _range_clear(state: _State, action: dict) -> None:
 def _set_range_color(state: _State, action: dict) -> None:
     ws = state.sheet(action)
     color = action["args"][0]
-    fill = PatternFill() if color is None else PatternFill("solid", fgColor=_argb(color), bgColor=_argb(color))
+    fill = (
+        PatternFill() if color is None else PatternFill("solid", fgColor=_argb(color), bgColor=_argb(color))
+    )
     for cell in _cells(ws, _bounds(action)):
         cell.fill = copy.copy(fill)
 
@@ -327,10 +334,22 @@ def _set_alignment(attribute: str, mapping: dict[str, str]) -> Callable[[_State,
 
 
 _HORIZONTAL = {
-    "General": "general", "Left": "left", "Center": "center", "Right": "right", "Fill": "fill",
-    "Justify": "justify", "CenterAcrossSelection": "centerContinuous", "Distributed": "distributed",
+    "General": "general",
+    "Left": "left",
+    "Center": "center",
+    "Right": "right",
+    "Fill": "fill",
+    "Justify": "justify",
+    "CenterAcrossSelection": "centerContinuous",
+    "Distributed": "distributed",
 }
-_VERTICAL = {"Top": "top", "Center": "center", "Bottom": "bottom", "Justify": "justify", "Distributed": "distributed"}
+_VERTICAL = {
+    "Top": "top",
+    "Center": "center",
+    "Bottom": "bottom",
+    "Justify": "justify",
+    "Distributed": "distributed",
+}
 
 
 def _range_adjust_indent(state: _State, action: dict) -> None:
@@ -400,8 +419,11 @@ def _range_unmerge(state: _State, action: dict) -> None:
     ws = state.sheet(action)
     min_row, min_col, max_row, max_col = _bounds(action)
     for merged in list(ws.merged_cells.ranges):
-        if merged.min_row <= max_row and merged.max_row >= min_row and merged.min_col <= max_col and (
-            merged.max_col >= min_col
+        if (
+            merged.min_row <= max_row
+            and merged.max_row >= min_row
+            and merged.min_col <= max_col
+            and (merged.max_col >= min_col)
         ):
             ws.unmerge_cells(str(merged))
 
@@ -415,7 +437,11 @@ def _range_select(state: _State, action: dict) -> None:
 
 def _address(min_row: int, min_col: int, max_row: int, max_col: int) -> str:
     first = f"{get_column_letter(min_col)}{min_row}"
-    return first if (min_row, min_col) == (max_row, max_col) else f"{first}:{get_column_letter(max_col)}{max_row}"
+    return (
+        first
+        if (min_row, min_col) == (max_row, max_col)
+        else f"{first}:{get_column_letter(max_col)}{max_row}"
+    )
 
 
 def _range_delete(state: _State, action: dict) -> None:
@@ -428,7 +454,9 @@ def _range_delete(state: _State, action: dict) -> None:
             ws.move_range(_address(max_row + 1, min_col, ws.max_row, max_col), rows=-(max_row - min_row + 1))
     elif shift == "left":
         if ws.max_column > max_col:
-            ws.move_range(_address(min_row, max_col + 1, max_row, ws.max_column), cols=-(max_col - min_col + 1))
+            ws.move_range(
+                _address(min_row, max_col + 1, max_row, ws.max_column), cols=-(max_col - min_col + 1)
+            )
     else:
         raise ValueError(f"shift must be 'up' or 'left', got {shift!r}")
 
@@ -619,8 +647,10 @@ def _set_range_name(state: _State, action: dict) -> None:
     ws = state.sheet(action)
     min_row, min_col, max_row, max_col = _bounds(action)
     first = f"${get_column_letter(min_col)}${min_row}"
-    ref = first if (min_row, min_col) == (max_row, max_col) else (
-        f"{first}:${get_column_letter(max_col)}${max_row}"
+    ref = (
+        first
+        if (min_row, min_col) == (max_row, max_col)
+        else (f"{first}:${get_column_letter(max_col)}${max_row}")
     )
     name = str(action["args"][0])
     state.wb.defined_names[name] = DefinedName(name, attr_text=f"{_quote(ws.title)}!{ref}")
@@ -646,7 +676,9 @@ def _set_name_refers_to(state: _State, action: dict) -> None:
 
 
 def _set_calculation(state: _State, action: dict) -> None:
-    mode = {"Automatic": "auto", "Manual": "manual", "AutomaticExceptTables": "autoNoTable"}[action["args"][0]]
+    mode = {"Automatic": "auto", "Manual": "manual", "AutomaticExceptTables": "autoNoTable"}[
+        action["args"][0]
+    ]
     state.wb.calculation.calcMode = mode
 
 
@@ -718,20 +750,71 @@ _KNOWN_UNSUPPORTED: dict[str, str] = {
         f: "not implemented in sipxl.excel.apply (pictures, charts, shapes, tables, pivots, "
         "borders, conditional formats, data validation, comments, sorting and autofill are not modelled)"
         for f in (
-            "addPicture", "updatePicture", "deletePicture", "setPictureName", "setPictureLeft", "setPictureTop",
-            "setPictureWidth", "setPictureHeight", "setPictureLockAspectRatio", "addChart", "setChartName",
-            "setChartType", "setChartSourceData", "setChartXAxisValues", "setChartPosition", "deleteChart",
-            "setChartPlotBy", "setChartSeries", "setChartAxis", "addTable", "setTableName", "resizeTable",
-            "showAutofilterTable", "showHeadersTable", "showTotalsTable", "showTableStyleFirstColumn",
-            "showTableStyleLastColumn", "showTableStyleRowStripes", "showTableStyleColumnStripes",
-            "setTableStyle", "tableSort", "addTableRow", "deleteTableRow", "addTableColumn",
-            "deleteTableColumn", "addPivotTable", "setBorderProperty", "addConditionalFormat",
-            "setConditionalFormat", "deleteConditionalFormat", "clearConditionalFormats",
-            "setDataValidationList", "setDataValidationRule", "deleteDataValidation", "addComment",
-            "setCommentText", "setCommentResolved", "addCommentReply", "deleteComment", "rangeSort",
-            "rangeRemoveDuplicates", "rangeReplaceAll", "rangeAutofill", "copyFromRange", "moveRange",
-            "setFormulaArray", "setShapeName", "setShapeLeft", "setShapeTop", "setShapeWidth",
-            "setShapeHeight", "setShapeText", "setShapeFontProperty", "deleteShape", "scaleShape",
+            "addPicture",
+            "updatePicture",
+            "deletePicture",
+            "setPictureName",
+            "setPictureLeft",
+            "setPictureTop",
+            "setPictureWidth",
+            "setPictureHeight",
+            "setPictureLockAspectRatio",
+            "addChart",
+            "setChartName",
+            "setChartType",
+            "setChartSourceData",
+            "setChartXAxisValues",
+            "setChartPosition",
+            "deleteChart",
+            "setChartPlotBy",
+            "setChartSeries",
+            "setChartAxis",
+            "addTable",
+            "setTableName",
+            "resizeTable",
+            "showAutofilterTable",
+            "showHeadersTable",
+            "showTotalsTable",
+            "showTableStyleFirstColumn",
+            "showTableStyleLastColumn",
+            "showTableStyleRowStripes",
+            "showTableStyleColumnStripes",
+            "setTableStyle",
+            "tableSort",
+            "addTableRow",
+            "deleteTableRow",
+            "addTableColumn",
+            "deleteTableColumn",
+            "addPivotTable",
+            "setBorderProperty",
+            "addConditionalFormat",
+            "setConditionalFormat",
+            "deleteConditionalFormat",
+            "clearConditionalFormats",
+            "setDataValidationList",
+            "setDataValidationRule",
+            "deleteDataValidation",
+            "addComment",
+            "setCommentText",
+            "setCommentResolved",
+            "addCommentReply",
+            "deleteComment",
+            "rangeSort",
+            "rangeRemoveDuplicates",
+            "rangeReplaceAll",
+            "rangeAutofill",
+            "copyFromRange",
+            "moveRange",
+            "setFormulaArray",
+            "setShapeName",
+            "setShapeLeft",
+            "setShapeTop",
+            "setShapeWidth",
+            "setShapeHeight",
+            "setShapeText",
+            "setShapeFontProperty",
+            "deleteShape",
+            "scaleShape",
         )
     },
 }

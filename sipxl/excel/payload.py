@@ -315,7 +315,9 @@ def _tables(ws: Worksheet, client: Client) -> list[dict[str, Any]]:
                 _address(min_row, min_col, min_row, max_col, absolute) if headers else None
             ),
             "data_body_range_address": (
-                _address(body_first, min_col, body_last, max_col, absolute) if body_first <= body_last else None
+                _address(body_first, min_col, body_last, max_col, absolute)
+                if body_first <= body_last
+                else None
             ),
             "total_row_range_address": (
                 _address(max_row, min_col, max_row, max_col, absolute) if totals else None
@@ -394,7 +396,11 @@ def _names(wb, worksheets: list[Worksheet], client: Client) -> list[dict[str, An
             name = defn.name
         else:
             entry.update(
-                {"book_scope": False, "scope_sheet_name": scope.title, "scope_sheet_index": sheet_index[scope.title]}
+                {
+                    "book_scope": False,
+                    "scope_sheet_name": scope.title,
+                    "scope_sheet_index": sheet_index[scope.title],
+                }
             )
             # Excel's Name.Name (VBA) carries the sheet prefix for sheet-scoped names; Office.js doesn't.
             name = defn.name if client == "Office.js" else f"{_quote_sheet(scope.title)}!{defn.name}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
@@ -195,6 +196,18 @@ class SheetBuilder:
             ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                             "select_unlocked_cells": True})
 
+    def write_value(self, row: int, col: int, value: object) -> None:
+        """Write a teacher's answer over an input cell, keeping the cell's style."""
+        fmt = self.fm.input_date if isinstance(value, dt.date) else self.fm.input
+        if isinstance(value, str):
+            self.ws.write_string(row, col, value, self.fm.input)
+        elif value is None:
+            return
+        elif isinstance(value, dt.date):
+            self.ws.write_datetime(row, col, value, fmt)
+        else:
+            self.ws.write_number(row, col, value, self.fm.input_num)
+
     def field(self, f: Field) -> None:
         place = self.layout.fields[f.key]
         ws, r, c = self.ws, place.row, place.col
@@ -341,7 +354,17 @@ def _help_extras(ws: Worksheet, fm: Formats, template: Template, start_row: int)
              f"Template: {template.kind}, version {template.version}.", fm.guidance)
 
 
-def build_template(template: Template, path: Path) -> Path:
+Values = dict[tuple[str, int, int], object]  # (sheet code, row, col) from 0 -> value typed by a teacher
+
+
+def build_template(template: Template, path: Path, values: Values | None = None,
+                   sheet_names: dict[str, str] | None = None) -> Path:
+    """Write `template` to `path`; `values` fill input cells (sample workbooks), `sheet_names` renames tabs
+    as a teacher might (the sample generator's mistakes)."""
+    original = template
+    if sheet_names:
+        template = replace(template, sheets=tuple(
+            replace(s, name=sheet_names.get(s.code, s.name)) for s in template.sheets))
     layout = layout_template(template)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
@@ -354,6 +377,9 @@ def build_template(template: Template, path: Path) -> Path:
     for sheet in template.sheets:
         builder = SheetBuilder(wb, fm, template, layout, sheet, long_lists)
         builder.build()
+        for (code, row, col), value in sorted((values or {}).items(), key=lambda kv: kv[0]):
+            if code == sheet.code:
+                builder.write_value(row, col, value)
         wb.define_name(f"{META_NAME_PREFIX}{sheet.code}", f"={quote_sheet(sheet.name)}!$A$1")
         if sheet.code == "help":
             _help_extras(builder.ws, fm, template, layout.sheets["help"].last_row + 1)
@@ -361,7 +387,7 @@ def build_template(template: Template, path: Path) -> Path:
     meta.write_row(0, 0, ["kind", template.kind])
     meta.write_row(1, 0, ["version", template.version])
     meta.write_row(2, 0, ["title", template.title])
-    for k, sheet in enumerate(template.sheets):
+    for k, sheet in enumerate(original.sheets):  # a rename in Excel leaves these as built
         meta.write_row(4 + k, 0, [sheet.code, sheet.name])
     for k, values in enumerate(long_lists):
         meta.write_column(0, LONG_LISTS_COL + k, values)

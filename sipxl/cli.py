@@ -1,0 +1,65 @@
+"""The `sipxl` command line. Messages go to stderr, results to stdout; exit codes:
+0 all valid, 1 finished and found problems, 2 usage error, 3 internal error (traceback in a log file)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_TEMPLATES = Path("workbook_templates")
+
+
+def _templates_build(args: argparse.Namespace) -> int:
+    from .io.build import build_all
+
+    for path in build_all(Path(args.out)):
+        print(path)
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from .sample import generate_authority
+
+    files = generate_authority(Path(args.out), schools=args.schools, seed=args.seed,
+                               mistake_rate=args.mistakes)
+    print(f"Wrote {len(files)} sample workbooks to {args.out}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sipxl", description=__doc__)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"sipxl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    templates = sub.add_parser("templates", help="build the workbook templates")
+    tsub = templates.add_subparsers(dest="action", required=True)
+    build = tsub.add_parser("build", help="build every template from the specification")
+    build.add_argument("--out", default=str(DEFAULT_TEMPLATES))
+    build.set_defaults(func=_templates_build)
+
+    sample = sub.add_parser("sample", help="write a synthetic authority of filled-in workbooks")
+    sample.add_argument("--out", default="sample")
+    sample.add_argument("--schools", type=int, default=36)
+    sample.add_argument("--seed", type=int, default=2026)
+    sample.add_argument("--mistakes", type=float, default=0.15, help="share of workbooks with mistakes")
+    sample.set_defaults(func=_sample)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
