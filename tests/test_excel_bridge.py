@@ -216,7 +216,12 @@ def test_remote_engine_gotchas(src: Path) -> None:
     """Reads that need Excel raise on the remote engine; writes are queued as actions."""
     book = book_from_payload(payload_from_xlsx(src, client="VBA"))
     cell = book.sheets["Pupils"]["A1"]
-    for read in (lambda: cell.color, lambda: cell.formula, lambda: cell.number_format, lambda: cell.font.bold):
+    for read in (
+        lambda: cell.color,
+        lambda: cell.formula,
+        lambda: cell.number_format,
+        lambda: cell.font.bold,
+    ):
         with pytest.raises(NotImplementedError):
             read()
     with pytest.raises(KeyError):  # the VBA client doesn't send sheet visibility

@@ -1,0 +1,47 @@
+"""Check one workbook file: read it, read its answers, validate them, score them.
+
+The glue the command line, the consolidator and the ribbon buttons share. It never writes to the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .domain.extract import WorkbookContent, extract
+from .io.read import RawWorkbook, Unreadable, read_workbook
+from .issues import Issue, has_errors
+
+
+@dataclass
+class FileCheck:
+    file: str
+    content: WorkbookContent | None  # None when the file could not be read at all
+    issues: list[Issue] = field(default_factory=list)
+    scores: object | None = None  # sipxl.domain.scores.WorkbookScores
+
+    @property
+    def readable(self) -> bool:
+        return self.content is not None
+
+    @property
+    def valid(self) -> bool:
+        return self.readable and not has_errors(self.issues)
+
+
+def content_of(raw: RawWorkbook) -> WorkbookContent:
+    return extract(raw.file, raw.template, raw.version, raw.sheet_names, raw.grids, raw.issues)
+
+
+def check_file(path: Path | str, expect_kind: str | None = None, score: bool = True) -> FileCheck:
+    from .domain.rules import validate_content
+    from .domain.scores import score_workbook
+
+    try:
+        raw = read_workbook(path, expect_kind)
+    except Unreadable as e:
+        return FileCheck(str(path), None, [e.issue])
+    content = content_of(raw)
+    issues = validate_content(content)
+    scores = score_workbook(content) if score else None
+    return FileCheck(str(path), content, issues, scores)

@@ -1,0 +1,197 @@
+"""Open a returned workbook read-only and hand over its sheets as plain grids of values.
+
+Everything that can go wrong with the file itself (corrupt, password, .xls, not a sipxl template, a newer
+or older version, renamed, moved or missing sheets) becomes an Issue here; the cells are judged later by
+the domain (sipxl.domain), which sees only grids and the specification.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..issues import Issue, issue
+from ..spec import all_templates, get_template
+from ..spec.model import Template
+from .build import META_NAME_PREFIX, META_SHEET
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+KNOWN_KINDS = {t.kind for t in all_templates()}
+
+
+class Unreadable(Exception):
+    """The file could not be read at all; carries the one Issue that says why."""
+
+    def __init__(self, found: Issue):
+        super().__init__(found.message)
+        self.issue = found
+
+
+@dataclass
+class RawWorkbook:
+    """A workbook's values, sheet by sheet, located by the template's sheet codes."""
+
+    file: str
+    template: Template
+    version: str
+    sheet_names: dict[str, str]  # sheet code -> the tab's name in this file
+    grids: dict[str, list[list]]  # sheet code -> rows of cell values ('' or None when empty)
+    issues: list[Issue] = field(default_factory=list)
+    custom: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.template.kind
+
+    def value(self, code: str, row: int, col: int) -> object:
+        grid = self.grids.get(code)
+        if grid is None or row >= len(grid) or col >= len(grid[row]):
+            return None
+        v = grid[row][col]
+        return None if v == "" else v
+
+
+def sniff(path: Path) -> None:
+    """Raise Unreadable for a file that is not an .xlsx at all."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise Unreadable(issue("SIPXL-F001", detail=e.strerror or str(e))) from e
+    if head.startswith(OLE_MAGIC):
+        raise Unreadable(issue("SIPXL-F002" if _is_encrypted_ooxml(path) else "SIPXL-F003"))
+    if not head.startswith(ZIP_MAGIC):
+        raise Unreadable(issue("SIPXL-F001", detail="it is not an Excel file"))
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE container with an EncryptionInfo stream; an .xls has a Workbook."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo")
+    except OSError:
+        return False
+
+
+_DEFINED = re.compile(r'<definedName[^>]*\bname="([^"]+)"[^>]*>([^<]*)</definedName>')
+_PROP = re.compile(r'<property[^>]*\bname="([^"]+)"[^>]*>\s*<vt:\w+>([^<]*)</vt:\w+>')
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&apos;", "'").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">") \
+        .replace("&amp;", "&")
+
+
+def _zip_parts(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Defined names (name -> the sheet they point to) and custom document properties."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" not in names:
+                raise Unreadable(issue("SIPXL-F001", detail="it has no workbook part"))
+            workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            custom = zf.read("docProps/custom.xml").decode("utf-8", "replace") \
+                if "docProps/custom.xml" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError) as e:
+        raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {e}")) from e
+    defined: dict[str, str] = {}
+    for name, ref in _DEFINED.findall(workbook):
+        if name.startswith(META_NAME_PREFIX):
+            sheet = _unescape(ref).rsplit("!", 1)[0]
+            if sheet.startswith("'") and sheet.endswith("'"):
+                sheet = sheet[1:-1].replace("''", "'")
+            defined[name[len(META_NAME_PREFIX):]] = sheet
+    props = {name: _unescape(value) for name, value in _PROP.findall(custom)}
+    return defined, props
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbook:
+    """Read every sheet the template knows, by code; raise Unreadable when nothing can be read."""
+    import python_calamine
+
+    path = Path(path)
+    sniff(path)
+    defined, props = _zip_parts(path)
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises its own error types for damaged parts
+        raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {e}")) from e
+    present = list(book.sheet_names)
+
+    meta: dict[str, str] = {}
+    built_names: dict[str, str] = {}
+    if META_SHEET in present:
+        for row in book.get_sheet_by_name(META_SHEET).to_python():
+            if len(row) >= 2 and row[0] not in ("", None):
+                if row[0] in ("kind", "version", "title"):
+                    meta[str(row[0])] = str(row[1])
+                else:
+                    built_names[str(row[0])] = str(row[1])
+    kind = meta.get("kind") or props.get("sipxl_kind")
+    version = meta.get("version") or props.get("sipxl_version") or ""
+    if not kind:
+        raise Unreadable(issue("SIPXL-F004", detail="it carries no sipxl template kind"))
+    if kind not in KNOWN_KINDS:
+        raise Unreadable(issue("SIPXL-F004", detail=f"unknown template kind '{kind}'"))
+    template = get_template(kind)
+    issues: list[Issue] = []
+    if expect_kind and kind != expect_kind:
+        raise Unreadable(issue("SIPXL-F007", value=template.title, expected=get_template(expect_kind).title))
+    if _version_key(version) > _version_key(template.version):
+        raise Unreadable(issue("SIPXL-F005", value=version, expected=template.version))
+    if _version_key(version) < _version_key(template.version):
+        issues.append(issue("SIPXL-F006", value=version, expected=template.version))
+
+    sheet_names: dict[str, str] = {}
+    grids: dict[str, list[list]] = {}
+    for sheet in template.sheets:
+        name = _find_sheet(sheet.code, sheet.name, present, defined, built_names)
+        if name is None:
+            issues.append(issue("SIPXL-F009", sheet=sheet.name, expected=sheet.name))
+            continue
+        if name != sheet.name:
+            issues.append(issue("SIPXL-F008", sheet=name, value=name, expected=sheet.name))
+        sheet_names[sheet.code] = name
+        grids[sheet.code] = _grid(book, name)
+    in_file = [n for n in present if n in set(sheet_names.values())]
+    in_spec = [sheet_names[s.code] for s in template.sheets if s.code in sheet_names]
+    if in_file != in_spec:
+        moved = next(a for a, b in zip(in_file, in_spec, strict=True) if a != b)
+        issues.append(issue("SIPXL-F012", sheet=moved, value=moved))
+    return RawWorkbook(str(path), template, version, sheet_names, grids, issues, props)
+
+
+def _find_sheet(code: str, name: str, present: list[str], defined: dict[str, str],
+                built_names: dict[str, str]) -> str | None:
+    """A sheet is found by its name, else by the defined name that Excel moves with a renamed sheet."""
+    if name in present:
+        return name
+    target = defined.get(code)
+    if target and target in present:
+        return target
+    old = built_names.get(code)
+    if old and old in present:
+        return old
+    return None
+
+
+def _grid(book, name: str) -> list[list]:
+    sheet = book.get_sheet_by_name(name)
+    rows = sheet.to_python(skip_empty_area=False)
+    start = sheet.start or (0, 0)
+    r0, c0 = start
+    if c0:  # calamine trims leading empty rows and columns; put the values back at their cells
+        rows = [[""] * c0 + list(r) for r in rows]
+    return [[] for _ in range(r0)] + rows
