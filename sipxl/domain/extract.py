@@ -282,10 +282,22 @@ def _table(out: WorkbookContent, g: _Grid, layout: TemplateLayout, code: str, ta
         for col in table.columns:
             _cache(out, g, code, frow, place.columns[col.key])
     keys = [c.key for c in table.columns]
+    # An earlier template version may lack a column of the current one: it is there, empty.
+    keys += [c.key for c in _current_table(out.template, table.key).columns if c.key not in keys]
     frame = pd.DataFrame(rows, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
     raw = pd.DataFrame(raws, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
     return TableData(table.key, out.sheet_names[code], {c.key: c.label for c in table.columns},
                      dict(place.columns), frame, raw)
+
+
+def _current_table(template: Template, key: str) -> Table:
+    from ..spec import get_template
+
+    for sheet in get_template(template.kind).sheets:
+        for block in sheet.tables:
+            if block.key == key:
+                return block
+    raise KeyError(key)
 
 
 def _grid(out: WorkbookContent, g: _Grid, layout: TemplateLayout, code: str, grid: ItemGrid, answer) -> GridData:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..issues import Issue, issue
 from ..spec import all_templates, get_template
+from ..spec.history import template_version
 from ..spec.model import Template
 from .build import META_NAME_PREFIX, META_SHEET
 
@@ -152,7 +153,11 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
     if _version_key(version) > _version_key(template.version):
         raise Unreadable(issue("SIPXL-F005", value=version, expected=template.version))
     if _version_key(version) < _version_key(template.version):
+        earlier = template_version(kind, version)
+        if earlier is None:
+            raise Unreadable(issue("SIPXL-F004", detail=f"unknown version {version} of the {template.title}"))
         issues.append(issue("SIPXL-F006", value=version, expected=template.version))
+        template = earlier  # read with its own layout; its answers carry the current keys
 
     sheet_names: dict[str, str] = {}
     grids: dict[str, list[list]] = {}
