@@ -261,11 +261,14 @@ def _cache(out: WorkbookContent, g: _Grid, code: str, row: int, col: int) -> Non
 def _table(out: WorkbookContent, g: _Grid, layout: TemplateLayout, code: str, table: Table, answer) -> TableData:
     place = layout.tables[table.key]
     inputs = [c for c in table.columns if c.is_input]
+    keys = [c.key for c in table.columns]
+    # An earlier template version may lack a column of the current one: it is there, empty.
+    keys += [c.key for c in _current_table(out.template, table.key).columns if c.key not in keys]
     rows, raws, index = [], [], []
     for row in place.rows:
         if all(is_blank(g.get(code, row, place.columns[c.key])) for c in inputs):
             continue
-        values, raw_values = {}, {}
+        values, raw_values = dict.fromkeys(keys), dict.fromkeys(keys)
         for col in table.columns:
             j = place.columns[col.key]
             if col.is_input:
@@ -281,9 +284,6 @@ def _table(out: WorkbookContent, g: _Grid, layout: TemplateLayout, code: str, ta
     for frow in place.footer_rows:
         for col in table.columns:
             _cache(out, g, code, frow, place.columns[col.key])
-    keys = [c.key for c in table.columns]
-    # An earlier template version may lack a column of the current one: it is there, empty.
-    keys += [c.key for c in _current_table(out.template, table.key).columns if c.key not in keys]
     frame = pd.DataFrame(rows, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
     raw = pd.DataFrame(raws, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
     return TableData(table.key, out.sheet_names[code], {c.key: c.label for c in table.columns},

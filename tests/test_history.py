@@ -1,0 +1,36 @@
+"""Any later sipxl reads any earlier template: a 0.9 project workbook is read with its own layout."""
+
+from __future__ import annotations
+
+from sipxl.engine import content_of
+from sipxl.io.build import build_template
+from sipxl.io.read import read_workbook
+from sipxl.spec import get_template, layout_template
+from sipxl.spec.history import HISTORY, template_version
+
+
+def test_every_earlier_version_is_older_than_the_current_one():
+    for kind, version in HISTORY:
+        assert template_version(kind, version).version == version
+        assert tuple(map(int, version.split("."))) < tuple(map(int, get_template(kind).version.split(".")))
+
+
+def test_earlier_project_workbook_is_read_at_its_own_cells(tmp_path):
+    old = template_version("sipp_project", "0.9")
+    lay = layout_template(old)
+    pupils = lay.tables["pupils"]
+    decile_col = pupils.columns["simd_decile"]
+    # In 0.9 the decile sits one column left of where the current template has it.
+    assert decile_col == layout_template(get_template("sipp_project")).tables["pupils"].columns["simd_decile"] - 1
+    path = build_template(old, tmp_path / "old.xlsx", {
+        ("pupils", pupils.first_row, pupils.columns["pupil_ref"]): "SIP-Q1",
+        ("pupils", pupils.first_row, decile_col): 3,
+    })
+    content = content_of(read_workbook(path))
+    assert content.version == "0.9"
+    assert [i.code for i in content.issues] == ["SIPXL-F006"]
+    row = content.tables["pupils"].frame.iloc[0]
+    assert row["pupil_ref"] == "SIP-Q1"
+    assert row["simd_decile"] == 3
+    assert row["sex"] is None  # a column the earlier version did not have is there, empty
+    assert content.tables["pupils"].ref(pupils.first_row + 1, "simd_decile") == f"'Pupils'!D{pupils.first_row + 1}"
