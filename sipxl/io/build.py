@@ -184,7 +184,8 @@ class SheetBuilder:
         ws.set_paper(9)  # A4
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         ws.fit_to_pages(1, 0)
-        ws.print_area(0, 0, max(self.lay.last_row - 1, 0), self.last_col)
+        if sheet.code != "help":  # the Help sheet's lists run below its blocks
+            ws.print_area(0, 0, max(self.lay.last_row - 1, 0), self.last_col)
         ws.set_footer(f"&L{self.template.title}&C{sheet.name}&RPage &P of &N")
         ws.hide_gridlines(2)
         if sheet.code in TAB_COLOURS:
@@ -300,7 +301,10 @@ class SheetBuilder:
             if item.group and item.group not in group_start:
                 group_start[item.group] = row
                 ws.write(row, 0, item.group, fm.label)
-            ws.write(row, 1, f"{item.number}. {item.text}", fm.text)
+            text = f"{item.number}. {item.text}"
+            ws.write(row, 1, text, fm.text)
+            if _lines(text, self.lay.col_widths[1]) > 1:
+                ws.set_row(row, 13 * _lines(text, self.lay.col_widths[1]))
             for c in cols:
                 ws.write_blank(row, c, None, fm.for_input(g.rule))
         first_item, last_item = place.item_rows[g.items[0].number], place.item_rows[g.items[-1].number]
@@ -350,8 +354,28 @@ def _help_extras(ws: Worksheet, fm: Formats, template: Template, start_row: int)
     ws.write(start_row, 0, "Sheets in this workbook", fm.h2)
     for k, sheet in enumerate(s for s in template.sheets if s.code != "help"):
         ws.write_url(start_row + 1 + k, 0, f"internal:{quote_sheet(sheet.name)}!A1", string=sheet.name)
-    ws.write(start_row + 2 + len(template.sheets), 0,
-             f"Template: {template.kind}, version {template.version}.", fm.guidance)
+    row = start_row + 2 + len(template.sheets)
+    ws.merge_range(row, 0, row, 3, f"Template: {template.kind}, version {template.version}.", fm.guidance)
+    _issue_list(ws, fm, row + 2)
+
+
+def _issue_list(ws: Worksheet, fm: Formats, row: int) -> None:
+    """The catalogue of checks (sipxl.issues), so a teacher can look up a code from the Issues sheet."""
+    from ..issues import CATALOGUE
+
+    ws.set_column(0, 0, 13)
+    ws.set_column(1, 1, 9)
+    ws.set_column(2, 2, 34)
+    ws.set_column(3, 3, 64)
+    ws.write(row, 0, "What the checks look for", fm.h2)
+    ws.write_row(row + 1, 0, ["Code", "Severity", "Problem", "What to do"], fm.header)
+    for k, code in enumerate(CATALOGUE.values(), start=row + 2):
+        ws.write_string(k, 0, code.code, fm.text)
+        ws.write_string(k, 1, code.severity, fm.text)
+        ws.write_string(k, 2, code.title, fm.text)
+        fix = code.fix.replace("{label}", "the answer").replace("{expected}", "the expected name")
+        ws.write_string(k, 3, fix, fm.text)
+        ws.set_row(k, 13 * max(_lines(fix, 64), _lines(code.title, 34)))
 
 
 Values = dict[tuple[str, int, int], object]  # (sheet code, row, col) from 0 -> value typed by a teacher

@@ -50,7 +50,7 @@ PUPIL_REF_HELP = (
 
 def help_sheet(title: str, lines: tuple[str, ...]) -> Sheet:
     blocks = [Heading(title)] + [Guidance(line) for line in lines]
-    return Sheet("help", "Help", tuple(blocks), width=8, label_width=20)
+    return Sheet("help", "Help", tuple(blocks), width=4, label_width=13)
 
 
 PROJECT_HELP = (
