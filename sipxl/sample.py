@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,6 +248,8 @@ class ValueWriter:
         self.template = template
         self.layout = layout_template(template)
         self.values: Values = {}
+        self.pupils: list[Pupil] = []  # the simulated pupils behind the values (project samples)
+        self.timescale: Timescale | None = None
 
     def _put(self, sheet: str, row: int, col: int, value: object) -> tuple[str, int, int]:
         key = (sheet, row, col)
@@ -327,6 +331,11 @@ def _staff_name(rng: random.Random, used: set[str]) -> str:
             return name
 
 
+def _initials(name: str) -> str:
+    """What a teacher writes in a narrow "Completed by" cell: "Mrs Aileen Fernlaw" -> "AF"."""
+    return "".join(part[0] for part in name.split()[1:])
+
+
 def _make_pupils(rng: random.Random, schools: Sequence[School], n: int) -> list[Pupil]:
     any_secondary = any(s.sector == "Secondary" for s in schools)
     primary_stages = ("P7",) if any_secondary else L.STAGES[rng.randint(1, 4):][:2]
@@ -385,7 +394,7 @@ def fill_social_skills(w: ValueWriter, rng: random.Random, pupils: Sequence[Pupi
         sums = []
         for occasion, level in (("Pre", pupil.skill), ("Post", pupil.skill + pupil.skill_gain)):
             w.grid("social_skills", p, occasion, "date", pre if occasion == "Pre" else post)
-            w.grid("social_skills", p, occasion, "by", assessor)
+            w.grid("social_skills", p, occasion, "by", _initials(assessor))
             s = 0
             for item in range(1, 16):
                 x = _clip(level + rng.uniform(-1.0, 1.0), 0, 4)
@@ -405,7 +414,7 @@ def fill_rosenberg(w: ValueWriter, rng: random.Random, pupils: Sequence[Pupil], 
         sums = []
         for occasion, level in (("Pre", pupil.esteem), ("Post", pupil.esteem + pupil.esteem_gain)):
             w.grid("rosenberg", p, occasion, "date", pre if occasion == "Pre" else post)
-            w.grid("rosenberg", p, occasion, "by", assessor)
+            w.grid("rosenberg", p, occasion, "by", _initials(assessor))
             s = 0
             for item in range(1, 11):
                 score = _clip(level + rng.uniform(-0.9, 0.9), 0, 3)  # 3 = most positive
@@ -519,7 +528,6 @@ def fill_project(rng: random.Random, partnership: Partnership, n_pupils: int | N
              for role in ("Class teacher", "Support for learning teacher")]
     staff += [(_staff_name(rng, used), lead, "Depute head teacher"),
               (_staff_name(rng, used), None, "Educational psychologist")]
-    staff_names = [s[0] for s in staff]
     teachers = [s[0] for s in staff if s[2] == "Class teacher"]
     support = [s[0] for s in staff if s[2] == "Support for learning teacher"]
 
@@ -619,8 +627,8 @@ def fill_project(rng: random.Random, partnership: Partnership, n_pupils: int | N
         t = r / max(1, len(ts.sessions) - 1)
         absent = [k for k in range(len(pupils)) if rng.random() < 0.08]
         w.row("sessions", r, session_date=day, notes=rng.choice(_SESSION_NOTES), pathway=rng.choice(_PATHWAYS),
-              attended=f"All {len(pupils)} pupils; {rng.choice(support)}" if not absent else
-              f"{len(pupils) - len(absent)} pupils ({', '.join(pupils[k].ref for k in absent)} absent)")
+              attended=f"All {len(pupils)} pupils" if not absent else f"{len(pupils) - len(absent)} pupils, "
+              f"{len(absent)} absent")
         for k, p in enumerate(pupils):
             if k not in absent:
                 level = _clip(p.leuven_start + (p.leuven_end - p.leuven_start) * t + rng.uniform(-0.6, 0.6), 1, 5)
@@ -655,8 +663,7 @@ def fill_project(rng: random.Random, partnership: Partnership, n_pupils: int | N
     w.field("not_so_well", "Too much adult structure in some sessions reduced pupils' own talk.")
     w.field("done_better", "Plan time for staff from both schools to observe each other's sessions.")
     w.field("next_steps", f"Continue {iv.title.lower()} next term and share the approach across the partnership.")
-    w.pupils = pupils  # type: ignore[attr-defined]
-    w.timescale = ts  # type: ignore[attr-defined]
+    w.pupils, w.timescale = pupils, ts
     return w
 
 
@@ -799,8 +806,8 @@ def _pupil_ref_cells(w: ValueWriter, ref: str) -> list[tuple[str, int, int]]:
 def _inject(w: ValueWriter, rng: random.Random, name: str, touched: set[int],
             sheet_names: dict[str, str]) -> _Mistake | None:
     """Put one mistake into a filled project; `touched` holds the pupils already used by another mistake."""
-    pupils: list[Pupil] = w.pupils  # type: ignore[attr-defined]
-    ts: Timescale = w.timescale  # type: ignore[attr-defined]
+    pupils, ts = w.pupils, w.timescale
+    assert ts is not None
     free = [k for k in range(len(pupils)) if k not in touched]
     if not free:
         return None
@@ -851,8 +858,12 @@ def _inject(w: ValueWriter, rng: random.Random, name: str, touched: set[int],
         return _Mistake(name, code, "A1", new)
     if name in ("name_as_pupil_ref", "duplicate_pupil_ref"):
         if name == "duplicate_pupil_ref":
-            others = [k for k in range(len(pupils)) if k != p]
-            new = pupils[rng.choice(others)].ref
+            others = [k for k in free if k != p]
+            if not others:
+                return None
+            other = rng.choice(others)
+            touched.add(other)
+            new = pupils[other].ref
         else:
             new = f"{rng.choice(_NAME_FIRST)} {rng.choice(_NAME_LAST)}"
         touched.add(p)
@@ -864,8 +875,6 @@ def _inject(w: ValueWriter, rng: random.Random, name: str, touched: set[int],
     if name == "session_outside_timescale":
         place = w.layout.tables["sessions"]
         key = (place.sheet, place.first_row + len(ts.sessions) - 1, place.columns["session_date"])
-        if key in w.values and w.values[key] != ts.sessions[-1]:
-            return None
         new = ts.end + dt.timedelta(days=rng.randint(21, 60))
         w._put(*key, new)
         return _Mistake(name, *here(key), new)
@@ -901,8 +910,13 @@ def _clear_previous(out_dir: Path) -> None:
     manifest.unlink()
 
 
+def _build_job(job: tuple[Template, Path, Values, dict[str, str] | None]) -> Path:
+    template, path, values, sheet_names = job
+    return build_template(template, path, values=values, sheet_names=sheet_names)
+
+
 def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mistake_rate: float = 0.15,
-                       ) -> list[Path]:
+                       workers: int | None = None) -> list[Path]:
     """Write a synthetic authority: one SIPP project per partnership, one data return per school.
 
     Layout: ``out_dir/P01 <partnership>/SIPP project 2025-26 - <lead school>.xlsx`` and
@@ -911,6 +925,8 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
     mistakes from `MISTAKES`, each recorded in the manifest with its sheet code and cell; where a mistaken
     pupil reference was also copied to other sheets, those cells are listed as `related`.
     Returns the workbook paths, sorted. Files of an earlier run in `out_dir` are replaced.
+    Values are drawn in one process (so the output depends only on the seed); the workbooks are then
+    written by `workers` processes (default: all cores when there are more than 40 files; 1 = serial).
     """
     if schools < 1:
         raise ValueError("an authority needs at least one school")
@@ -928,7 +944,7 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
     deck: list[str] = []
 
     entries: list[dict] = []
-    files: list[Path] = []
+    jobs: list[tuple[Template, Path, Values, dict[str, str] | None]] = []
     for k, partnership in enumerate(partnerships):
         w = fill_project(random.Random(rng.getrandbits(64)), partnership)
         sheet_names: dict[str, str] = {}
@@ -953,10 +969,7 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
                     mistakes.append(m)
         lead = partnership.schools[0]
         rel = Path(partnership.folder) / f"SIPP project 2025-26 - {lead.name}.xlsx"
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_template(w.template, path, values=w.values, sheet_names=sheet_names or None)
-        files.append(path)
+        jobs.append((w.template, out_dir / rel, w.values, sheet_names or None))
         entries.append({"path": rel.as_posix(), "kind": "sipp_project", "seed_code": lead.seed_code,
                         "school": lead.name, "partnership": partnership.name,
                         "schools": [s.seed_code for s in partnership.schools],
@@ -964,12 +977,18 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
     for school in all_schools:
         w = fill_school_return(random.Random(rng.getrandbits(64)), school)
         rel = Path(f"{school.seed_code} {school.name}") / "School return 2025-26.xlsx"
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_template(w.template, path, values=w.values)
-        files.append(path)
+        jobs.append((w.template, out_dir / rel, w.values, None))
         entries.append({"path": rel.as_posix(), "kind": "school_return", "seed_code": school.seed_code,
                         "school": school.name, "mistakes": []})
+    for _, path, _, _ in jobs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(jobs) > 40 else 1
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            files = list(pool.map(_build_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    else:
+        files = [_build_job(job) for job in jobs]
     entries.sort(key=lambda e: e["path"])
     manifest = {
         "authority": AUTHORITY, "session": SESSION, "seed": seed, "schools": schools,
