@@ -134,6 +134,15 @@ _CODES: tuple[Code, ...] = (
     Code("SIPXL-C005", "Unexpected school", "warning",
          "The SEED code {value} is not on the authority's list of expected schools.",
          "Check the SEED code on the Project sheet.", "file"),
+    Code("SIPXL-C006", "Not an Excel workbook", "warning",
+         "This {value} file is not an Excel workbook, so it was not read.",
+         "Send the workbook as .xlsx, or take this file out of the returns folder.", "file"),
+    Code("SIPXL-C007", "sipxl could not check this file", "error",
+         "sipxl met an internal error while checking this file; the details are in sipxl-error.log.",
+         "Send sipxl-error.log to the sipxl maintainers; check the file by hand meanwhile.", "file"),
+    Code("SIPXL-C008", "Expected return missing", "warning",
+         "No {label} was received from this school (expected: {expected}).",
+         "Ask the school to send it.", "file"),
 )
 
 CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}

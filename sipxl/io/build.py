@@ -81,7 +81,9 @@ class Formats:
 
 
 def _lines(text: str, width_chars: float) -> int:
-    return max(1, sum(math.ceil(max(1, len(part)) / max(width_chars, 10)) for part in text.split("\n")))
+    """Printed lines of wrapped Arial 10 text in a column `width_chars` wide (about 1.2 characters a unit)."""
+    per_line = max(width_chars * 1.2, 10)
+    return max(1, sum(math.ceil(max(1, len(part)) / per_line) for part in text.split("\n")))
 
 
 LONG_LISTS_COL = 3  # on the metadata sheet: closed lists too long for an inline dropdown
@@ -135,6 +137,8 @@ class SheetBuilder:
                  long_lists: list[tuple[str, ...]]):
         self.fm, self.template, self.layout, self.sheet = fm, template, layout, sheet
         self.long_lists = long_lists
+        self.merged_from: dict[tuple[int, int], int] = {}  # (row, first col) -> last col of a merged cell
+        self.tall_rows: dict[int, float] = {}  # rows given a height for long answers
         self.ws: Worksheet = wb.add_worksheet(sheet.name)
         self.lay = layout.sheets[sheet.code]
         self.last_col = self.lay.last_col
@@ -143,13 +147,18 @@ class SheetBuilder:
         last = self.last_col if last is None else last
         return sum(self.lay.col_widths[first:last + 1]) * 1.05
 
+    def merge(self, row: int, first: int, last: int, text: str, fmt: object) -> None:
+        self.ws.merge_range(row, first, row, last, text, fmt)
+        self.merged_from[(row, first)] = last
+
     def merged(self, row: int, text: str, fmt: object, first: int = 0, height: float | None = None) -> None:
         if self.last_col > first:
-            self.ws.merge_range(row, first, row, self.last_col, text, fmt)
+            self.merge(row, first, self.last_col, text, fmt)
         else:
             self.ws.write(row, first, text, fmt)
         if height:
             self.ws.set_row(row, height)
+            self.tall_rows[row] = height
 
     def formula(self, row: int, col: int, template: str, fmt: object, table: Table | None = None,
                 column: str | None = None) -> None:
@@ -197,6 +206,12 @@ class SheetBuilder:
             ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                             "select_unlocked_cells": True})
 
+    def cell_width(self, row: int, col: int) -> float:
+        """The width a value written at (row, col) wraps in: a merged answer spans to the right edge."""
+        if (row, col) in self.merged_from:
+            return self.text_width(col, self.merged_from[(row, col)])
+        return self.lay.col_widths[col]
+
     def write_value(self, row: int, col: int, value: object) -> None:
         """Write a teacher's answer over an input cell, keeping the cell's style."""
         fmt = self.fm.input_date if isinstance(value, dt.date) else self.fm.input
@@ -228,7 +243,7 @@ class SheetBuilder:
         fmt = self.fm.system if f.system else self.fm.for_input(f.rule)
         last = min(self.last_col, c + 2)
         if last > c:
-            ws.merge_range(r, c, r, last, "", fmt)
+            self.merge(r, c, last, "", fmt)
         else:
             ws.write_blank(r, c, None, fmt)
         if not f.system:
@@ -241,10 +256,16 @@ class SheetBuilder:
         header_lines = max(_lines(col.label, self.lay.col_widths[j]) for j, col in enumerate(t.columns))
         ws.set_row(place.header_row, max(15, 13 * header_lines))
         for j, col in enumerate(t.columns):
+            if col.span and j < self.last_col:
+                self.merge(place.header_row, j, self.last_col, "", fm.header)
             if col.header_formula:
                 self.formula(place.header_row, j, col.header_formula, fm.header, t)
             else:
                 ws.write(place.header_row, j, col.label, fm.header)
+        if t.row_lines > 1:
+            for row in place.rows:
+                ws.set_row(row, 13 * t.row_lines + 2)
+                self.tall_rows[row] = 13 * t.row_lines + 2
         for j, col in enumerate(t.columns):
             if col.fixed:
                 for k, row in enumerate(place.rows):
@@ -257,7 +278,10 @@ class SheetBuilder:
             else:
                 fmt = fm.for_input(col.rule)
                 for row in place.rows:
-                    ws.write_blank(row, j, None, fmt)
+                    if col.span and j < self.last_col:
+                        self.merge(row, j, self.last_col, "", fmt)
+                    else:
+                        ws.write_blank(row, j, None, fmt)
                 self.validate(place.first_row, j, place.last_row, j, col.rule, col.label, col.guidance)
         for footer, row in zip(t.footer, place.footer_rows, strict=True):
             ws.write(row, 0, footer.label, fm.fixed)
@@ -281,10 +305,10 @@ class SheetBuilder:
             if g.pupils_from_register:
                 ref = resolve(self.layout, f"{{at:pupils.pupil_ref.{p}}}", self.sheet.code)
                 formula = f'=IF({ref}="","Pupil {p + 1}",{ref})'
-                ws.merge_range(place.pupil_row, first, place.pupil_row, last, "", fm.header)
+                self.merge(place.pupil_row, first, last, "", fm.header)
                 ws.write_formula(place.pupil_row, first, formula, fm.header, "")
             else:
-                ws.merge_range(place.pupil_row, first, place.pupil_row, last, "", fm.input)
+                self.merge(place.pupil_row, first, last, "", fm.input)
                 self.validate(place.pupil_row, first, place.pupil_row, first, Rule("text"), "Pupil reference",
                               "A pseudonymous reference such as SIP-A1. Never a name or Scottish Candidate "
                               "Number.")
@@ -401,9 +425,15 @@ def build_template(template: Template, path: Path, values: Values | None = None,
     for sheet in template.sheets:
         builder = SheetBuilder(wb, fm, template, layout, sheet, long_lists)
         builder.build()
+        heights: dict[int, int] = {}
         for (code, row, col), value in sorted((values or {}).items(), key=lambda kv: kv[0]):
             if code == sheet.code:
                 builder.write_value(row, col, value)
+                if isinstance(value, str):
+                    heights[row] = max(heights.get(row, 1), _lines(value, builder.cell_width(row, col)))
+        for row, lines in sorted(heights.items()):
+            if lines > 1 or row in builder.tall_rows:
+                builder.ws.set_row(row, max(13 * lines + 2, builder.tall_rows.get(row, 0)))
         wb.define_name(f"{META_NAME_PREFIX}{sheet.code}", f"={quote_sheet(sheet.name)}!$A$1")
         if sheet.code == "help":
             _help_extras(builder.ws, fm, template, layout.sheets["help"].last_row + 1)

@@ -117,7 +117,7 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
     lay = SheetLayout(sheet)
     width = max([sheet.width] + [len(t.columns) for t in sheet.tables] + [_grid_width(g) for g in sheet.grids])
     lay.last_col = width - 1
-    widths = [sheet.label_width] + [16.0] * (width - 1)
+    set_by_table: list[float | None] = [None] * width
     r = 0
     for i, block in enumerate(sheet.blocks):
         lay.rows[i] = r
@@ -140,7 +140,7 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
             _unique(out, block.key)
             cols = {c.key: j for j, c in enumerate(block.columns)}
             for j, c in enumerate(block.columns):
-                widths[j] = max(widths[j], c.width) if j else max(c.width, min(widths[0], c.width * 2))
+                set_by_table[j] = max(set_by_table[j] or 0, c.width)
             first = r + 2
             last = first + block.rows - 1
             footer = tuple(last + 1 + k for k in range(len(block.footer)))
@@ -168,12 +168,15 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
                 sheet.code, r, pupil_row, occ_row, date_row, by_row, item_rows, group_rows, total_row,
                 change_row, columns,
             )
-            widths[0] = 18
-            widths[1] = 56
+            set_by_table[0] = 18
+            set_by_table[1] = 56
             for c in columns.values():
-                widths[c] = 9
+                set_by_table[c] = 9
             r = (change_row if change_row is not None else total_row) + 2
     lay.last_row = r
+    # Column A carries field labels too; other columns take their tables' widths (16 where none).
+    widths = [max(sheet.label_width, set_by_table[0] or 0) if sheet.fields else (set_by_table[0] or sheet.label_width)]
+    widths += [w if w is not None else 16.0 for w in set_by_table[1:]]
     lay.col_widths = widths
     return lay
 

@@ -84,6 +84,7 @@ class Column:
     header_formula: str | None = None  # a header that shows e.g. the pupil register's reference
     fixed: bool = False  # a printed row label (e.g. stage, SIMD quintile), from Table.fixed_rows
     number_format: str | None = None  # e.g. "0.0%" for a calculated percentage
+    span: bool = False  # the last column's cells stretch to the sheet's right edge (long answers)
 
     @property
     def is_input(self) -> bool:
@@ -109,6 +110,7 @@ class Table:
     row_key: str | None = None  # the column whose emptiness means the row is unused
     footer: tuple[Footer, ...] = ()
     fixed_rows: tuple[tuple[str, ...], ...] = ()  # values of the fixed columns, row by row
+    row_lines: int = 1  # printed lines per row, where a calculated column shows long text
 
     def column(self, key: str) -> Column:
         for col in self.columns:

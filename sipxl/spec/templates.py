@@ -116,7 +116,7 @@ def pupils_sheet() -> Sheet:
             Column("stage", "Stage", choice(L.STAGES, True), width=8),
             Column("sex", "Sex", choice(L.SEX), width=12),
             Column(d, "SIMD decile", Rule("integer", min=1, max=10), "1 = most deprived 10%.", width=9),
-            Column("simd_quintile", "SIMD quintile", Rule("integer", min=1, max=5), width=9,
+            Column("simd_quintile", "SIMD quintile", Rule("integer", min=1, max=5), width=9, number_format="0",
                    formula=f'=IF({{c:{d}}}{{r}}="","",ROUNDUP({{c:{d}}}{{r}}/2,0))'),
             Column("looked_after", "Looked after", YES_NO, width=9),
             Column("asn", "ASN", YES_NO, "Additional support needs.", width=7),
@@ -206,7 +206,7 @@ def phase3_sheet() -> Sheet:
         Heading("Step Two: Action Planning", level=2),
         Table("research_questions", "Research question/s (no more than 2 or 3)", (
             Column("question", "Research question", REQ_TEXT, "A clear, focused, concise and arguable "
-                   "question around which to centre your research. One question per row.", width=34),
+                   "question around which to centre your research. One question per row.", width=34, span=True),
         ), rows=3, row_key="question"),
         Field("plan", "What are you going to do?", LONG),
         Field("start_date", "Start date", Rule("date", required=True), "When are you going to do it?"),
@@ -292,8 +292,8 @@ def phase5_sheet() -> Sheet:
             Column("outcome", "SMART outcome (from Phase 1)", TEXT, width=34, fixed=False,
                    formula='=IF(INDEX({col:smart_outcomes.outcome},{n})="","",INDEX({col:smart_outcomes.outcome},{n}))'),
             Column("achieved", "Achieved?", choice(L.ACHIEVED), width=12),
-            Column("evidence", "Please describe", TEXT, width=60),
-        ), rows=6),
+            Column("evidence", "Please describe", TEXT, width=14, span=True),
+        ), rows=6, row_lines=3),
         Field("smart_narrative", "Have the SMART outcomes been achieved? Please describe.", LONG),
         Heading("Step Two: Critical Reflection", level=2),
         Field("learned", "What have you learned?", LONG),
