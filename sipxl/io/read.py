@@ -75,7 +75,7 @@ def _is_encrypted_ooxml(path: Path) -> bool:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             return ole.exists("EncryptionInfo")
-    except OSError:
+    except (OSError, ValueError):  # a damaged OLE container: treat as an old .xls
         return False
 
 

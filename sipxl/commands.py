@@ -1,0 +1,103 @@
+"""The `validate`, `score` and `docs` commands of the sipxl command line.
+
+Reports go to stdout, messages to stderr. Exit codes: 0 every file valid (no errors), 1 finished and found
+errors (or a file could not be read), 2 usage error (e.g. a file that does not exist). The files are only
+read, never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["register_validation"]
+
+
+def _missing(files: list[str]) -> list[str]:
+    return [f for f in files if not Path(f).is_file()]
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .engine import check_file
+    from .report import check_as_dict, render_check
+
+    missing = _missing(args.files)
+    if missing:
+        for f in missing:
+            print(f"sipxl validate: no such file: {f}", file=sys.stderr)
+        return 2
+    checks = [check_file(f, expect_kind=args.kind, score=False) for f in args.files]
+    if args.json:
+        json.dump([check_as_dict(c) for c in checks], sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        for c in checks:
+            sys.stdout.write(render_check(c) + "\n")
+    bad = sum(not c.valid for c in checks)
+    print(f"{len(checks)} file(s) checked: {len(checks) - bad} valid, {bad} with errors.", file=sys.stderr)
+    if bad:
+        print("Fix the errors listed (each names its sheet and cell), then run sipxl validate again.",
+              file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .engine import check_file
+    from .report import check_as_dict, render_check, render_scores
+
+    if _missing([args.file]):
+        print(f"sipxl score: no such file: {args.file}", file=sys.stderr)
+        return 2
+    check = check_file(args.file, expect_kind=args.kind, score=True)
+    if args.json:
+        json.dump(check_as_dict(check, with_scores=True), sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_check(check) + "\n")
+        if check.scores is not None:
+            sys.stdout.write(render_scores(check.scores))
+    if not check.valid:
+        print("Some answers have errors: scores leave out the answers that could not be used.", file=sys.stderr)
+    return 0 if check.valid else 1
+
+
+def _docs_errors(args: argparse.Namespace) -> int:
+    from .issues import catalogue_markdown
+
+    text = catalogue_markdown()
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+        print(f"Wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register_validation(sub: argparse._SubParsersAction) -> None:
+    """Add `validate`, `score` and `docs` to the sipxl command line."""
+    from .spec import all_templates
+
+    kinds = [t.kind for t in all_templates()]
+    validate = sub.add_parser("validate", help="check workbooks and list every problem with its cell")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--json", action="store_true", help="write the report as JSON")
+    validate.add_argument("--kind", choices=kinds, help="the kind of template every file must be")
+    validate.set_defaults(func=_validate)
+
+    score = sub.add_parser("score", help="score a workbook's assessments (and list its problems)")
+    score.add_argument("file", metavar="FILE")
+    score.add_argument("--json", action="store_true", help="write the scores as JSON")
+    score.add_argument("--kind", choices=kinds, help="the kind of template the file must be")
+    score.set_defaults(func=_score)
+
+    docs = sub.add_parser("docs", help="write generated documentation")
+    dsub = docs.add_subparsers(dest="doc", required=True)
+    errors = dsub.add_parser("errors", help="the catalogue of issue codes (docs/errors.md)")
+    errors.add_argument("--out", help="write to this file (default: print)")
+    errors.set_defaults(func=_docs_errors)

@@ -1,0 +1,771 @@
+"""Validation: every check of a workbook's answers, as named rules that return Issues.
+
+`validate_content` gathers what the reader found (content.issues), the pandera table schemas, required single
+answers, and the cross-field rules of the methodology (RULES, one small function each). A rule looks only at
+the sheets its template has, so the standalone assessments and the school return get their own subset.
+Formula caches are never trusted: every calculated cell the file holds a value for is recomputed here and a
+value that differs is reported (SIPXL-F011).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable
+
+from ..issues import Issue, issue, sort_issues
+from ..scoring import (
+    RHO,
+    attendance_pct,
+    score_gas_child,
+    score_rosenberg,
+    score_social_skills,
+    summarise_leuven,
+)
+from ..spec.layout import excel_ref, layout_template
+from ..spec.model import Field
+from .extract import Cell, GridData, TableData, WorkbookContent, is_blank
+from .schemas import schema_issues
+
+__all__ = ["RULES", "Rule", "validate_content", "recomputed_formulas", "looks_like_name", "looks_like_scn",
+           "GRID_NAMES"]
+
+Rule = Callable[[WorkbookContent], list[Issue]]
+
+GRID_NAMES = {"social_skills": "the Social Skills Pupil Assessment", "rosenberg": "the Rosenberg self-esteem scale"}
+
+
+def validate_content(content: WorkbookContent) -> list[Issue]:
+    """Every issue in one workbook's answers, sorted (errors first, then by sheet and cell)."""
+    found = list(content.issues)
+    found += schema_issues(content, skip_columns=SKIP_REQUIRED)
+    found += required_fields(content)
+    for rule in RULES:
+        found += rule(content)
+    return sort_issues(_unique(found))
+
+
+def _unique(issues: Iterable[Issue]) -> list[Issue]:
+    seen: set[tuple[str, str, str, str]] = set()
+    out = []
+    for i in issues:
+        key = (i.code, i.cell, i.sheet, i.value if not i.cell else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(i)
+    return out
+
+
+# columns whose missing answer a named rule reports in its own words
+SKIP_REQUIRED = frozenset({("smart_outcomes", "measure"), ("smart_outcomes", "by_date")})
+
+
+def _show(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime | dt.date):
+        return v.strftime("%d/%m/%Y")
+    if isinstance(v, float):
+        if math.isfinite(v) and v.is_integer():
+            return str(int(v))
+        return f"{v:.4f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def required_fields(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-V001 for every required single answer left empty."""
+    out = []
+    for sheet in content.template.sheets:
+        for f in sheet.fields:
+            if not (f.rule.required and f.is_input):
+                continue
+            cell = content.fields.get(f.key)
+            if cell is not None and cell.value is None and is_blank(cell.raw):
+                out.append(issue("SIPXL-V001", sheet=cell.sheet, cell=cell.ref, label=f.label.rstrip(":"),
+                                 expected=f.rule.describe()))
+    return out
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _rows(content: WorkbookContent, key: str) -> list[tuple[int, dict]]:
+    data = content.tables.get(key)
+    if data is None:
+        return []
+    return [(int(r), rec) for r, rec in zip(data.frame.index, data.frame.to_dict("records"), strict=True)]
+
+
+def _raw(data: TableData, row: int, column: str) -> object:
+    return data.raw.at[row, column] if row in data.raw.index else None
+
+
+def _register(content: WorkbookContent) -> list[tuple[int, str]]:
+    """(Excel row, reference) of every pupil on the register of a project workbook."""
+    return [(r, rec["pupil_ref"]) for r, rec in _rows(content, "pupils") if rec.get("pupil_ref")]
+
+
+def _norm(ref: str) -> str:
+    return " ".join(str(ref).split()).casefold()
+
+
+def _field_cell(content: WorkbookContent, key: str) -> Cell | None:
+    return content.fields.get(key)
+
+
+def _phase5_started(content: WorkbookContent) -> bool:
+    if "phase5" not in content.sheet_names:
+        return False
+    sheet = content.template.sheet("phase5")
+    if any(content.field_value(f.key) is not None for f in sheet.fields):
+        return True
+    return any(not content.tables[t.key].frame.empty for t in sheet.tables if t.key in content.tables)
+
+
+def _grid_ref_label(grid: GridData, p: int) -> str:
+    ref = grid.pupils[p].ref.value
+    return str(ref) if ref else f"Pupil {p + 1}"
+
+
+# ---------------------------------------------------------------- the project as a whole
+
+
+def target_group_size(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P001: the target group is a small group of 4-6 learners."""
+    data = content.tables.get("pupils")
+    if data is None:
+        return []
+    n = len(_register(content))
+    if 4 <= n <= 6:
+        return []
+    first = layout_template(content.template).tables["pupils"].first_row + 1
+    return [issue("SIPXL-P001", sheet=data.sheet, cell=data.ref(first, "pupil_ref"), label="Pupil reference",
+                  value=n)]
+
+
+def research_questions(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P002: at most 3 research questions (counted by rows and by question marks within a row)."""
+    data = content.tables.get("research_questions")
+    if data is None:
+        return []
+    n = 0
+    first_row = None
+    for r, rec in _rows(content, "research_questions"):
+        text = rec.get("question")
+        if not text:
+            continue
+        first_row = first_row or r
+        n += max(1, str(text).count("?"))
+    if n <= 3 or first_row is None:
+        return []
+    return [issue("SIPXL-P002", sheet=data.sheet, cell=data.ref(first_row, "question"),
+                  label=data.labels["question"], value=n)]
+
+
+def post_assessment_missing(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P003: by Phase 5, every pupil with a pre assessment has a post one."""
+    if not _phase5_started(content):
+        return []
+    out = []
+    for key, grid in content.grids.items():
+        if len(grid.pupils) == 0 or "Post" not in grid.pupils[0].occasions:
+            continue
+        for p, pupil in enumerate(grid.pupils):
+            pre, post = pupil.occasions["Pre"], pupil.occasions["Post"]
+            if pre.started and not post.started:
+                first = post.items[0]
+                out.append(issue("SIPXL-P003", sheet=grid.sheet, cell=first.ref, label=GRID_NAMES.get(key, key),
+                                 value=_grid_ref_label(grid, p)))
+    data = content.tables.get("attendance")
+    if data is not None:
+        for r, rec in _rows(content, "attendance"):
+            if rec.get("attended_before") is not None and rec.get("attended_after") is None \
+                    and is_blank(_raw(data, r, "attended_after")):
+                out.append(issue("SIPXL-P003", sheet=data.sheet, cell=data.ref(r, "attended_after"),
+                                 label="The attendance table", value=rec.get("pupil_ref") or f"row {r}"))
+    return out
+
+
+def post_after_pre(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P004: a post assessment is dated after its pre assessment (and a GAS review after its baseline)."""
+    out = []
+    for grid in content.grids.values():
+        for pupil in grid.pupils:
+            if "Pre" not in pupil.occasions or "Post" not in pupil.occasions:
+                continue
+            pre, post = pupil.occasions["Pre"].date, pupil.occasions["Post"].date
+            if pre.value is not None and post.value is not None and post.value <= pre.value:
+                out.append(issue("SIPXL-P004", sheet=grid.sheet, cell=post.ref, label=post.label,
+                                 value=_show(post.value), expected=_show(pre.value)))
+    data = content.tables.get("goals")
+    if data is not None:
+        for r, rec in _rows(content, "goals"):
+            a, b = rec.get("baseline_date"), rec.get("review_date")
+            if a is not None and b is not None and b <= a:
+                out.append(issue("SIPXL-P004", sheet=data.sheet, cell=data.ref(r, "review_date"),
+                                 label=data.labels["review_date"], value=_show(b), expected=_show(a)))
+    return out
+
+
+def sessions_in_timescale(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P005: Phase 4 session dates fall inside the Phase 3 start and end dates."""
+    data = content.tables.get("sessions")
+    if data is None:
+        return []
+    start, end = content.field_value("start_date"), content.field_value("end_date")
+    if start is None and end is None:
+        return []
+    if start is not None and end is not None and end < start:
+        return []  # P011 says the timescale itself is wrong
+    span = f"{_show(start) or '…'} to {_show(end) or '…'}"
+    out = []
+    for r, rec in _rows(content, "sessions"):
+        d = rec.get("session_date")
+        if d is None:
+            continue
+        if (start is not None and d < start) or (end is not None and d > end):
+            out.append(issue("SIPXL-P005", sheet=data.sheet, cell=data.ref(r, "session_date"),
+                             label=data.labels["session_date"], value=_show(d), expected=span))
+    return out
+
+
+def smart_outcomes_measured(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P006: each SMART outcome names a measure and a date."""
+    data = content.tables.get("smart_outcomes")
+    if data is None:
+        return []
+    out = []
+    for r, rec in _rows(content, "smart_outcomes"):
+        outcome = rec.get("outcome")
+        if not outcome:
+            continue
+        for column, what in (("measure", "measure"), ("by_date", "date (By)")):
+            if rec.get(column) is None and is_blank(_raw(data, r, column)):
+                out.append(issue("SIPXL-P006", sheet=data.sheet, cell=data.ref(r, column),
+                                 label=data.labels[column], value=outcome, expected=what))
+    return out
+
+
+# ---------------------------------------------------------------- pupil references
+
+_COMMON_FIRST_NAMES = frozenset(n.casefold() for n in """
+Aaron Adam Aidan Aiden Aimee Alexander Alfie Ali Alice Amber Amelia Amy Andrew Anna Archie Arran Aria Ava Ben
+Benjamin Bethany Blair Brodie Caitlin Callum Calum Calvin Cameron Charlie Charlotte Chloe Connor Daniel David
+Dylan Eilidh Ellie Ella Emily Emma Erin Ethan Euan Eva Evie Ewan Finlay Finn Fraser Freya Georgia Grace Hamish
+Hannah Harper Harris Harry Harvey Hollie Holly Iona Isaac Isabella Isla Jack Jacob Jake James Jamie Jessica
+John Jordan Joseph Josh Joshua Kai Katie Kayla Kieran Kyle Lachlan Laura Lauren Leah Leo Lewis Liam Lily Logan
+Lucas Lucy Luke Lyla Maisie Maryam Mason Matthew Max Megan Mia Michael Millie Mohammed Muhammad Murray Nathan
+Niamh Noah Ollie Oliver Olivia Orla Oscar Paige Poppy Rachel Rebecca Reece Robert Robyn Rory Rosie Ross Ruby
+Ryan Sam Samuel Sarah Scott Sean Skye Sophia Sophie Summer Theo Thomas Tyler William Zara Zoe
+""".split())
+_NOT_NAME_WORDS = frozenset("""
+pupil pupils child children learner learners group target case student young person boy girl sip pp
+one two three four five six seven eight nine ten class stage primary secondary
+""".split())
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
+
+
+def looks_like_name(ref: object) -> bool:
+    """Two or more capitalised words of letters (Jane Smith), or a common first name (jack, Ava B)."""
+    text = str(ref).strip()
+    if not text or any(ch.isdigit() for ch in text):
+        return False
+    words = text.replace(",", " ").replace(".", " ").split()
+    if not words or not all(_WORD.fullmatch(w) for w in words):
+        return False
+    folded = [w.casefold() for w in words]
+    if folded[0] in _COMMON_FIRST_NAMES or (len(words) >= 2 and folded[-1] in _COMMON_FIRST_NAMES
+                                            and words[-1][0].isupper()):
+        return True
+    if len(words) >= 2 and all(len(w) >= 2 and w[0].isupper() for w in words) \
+            and not any(f in _NOT_NAME_WORDS for f in folded):
+        return True
+    return False
+
+
+_SCN = re.compile(r"^\d{9}$")
+
+
+def looks_like_scn(ref: object) -> bool:
+    """A Scottish Candidate Number: 9 digits (spaces ignored)."""
+    if isinstance(ref, float) and ref.is_integer():
+        ref = int(ref)
+    return bool(_SCN.fullmatch("".join(str(ref).split())))
+
+
+def _pupil_ref_cells(content: WorkbookContent) -> list[tuple[str, str, str, object]]:
+    """(sheet, cell, label, value) of every typed pupil reference: table columns that identify a pupil and the
+    pupil headers of standalone assessments."""
+    out = []
+    for sheet in content.template.sheets:
+        for table in sheet.tables:
+            data = content.tables.get(table.key)
+            if data is None:
+                continue
+            for col in table.columns:
+                if not col.identifies_pupil:
+                    continue
+                for r, rec in _rows(content, table.key):
+                    if rec.get(col.key):
+                        out.append((data.sheet, data.ref(r, col.key), col.label, rec[col.key]))
+        for g in sheet.grids:
+            grid = content.grids.get(g.key)
+            if grid is None or g.pupils_from_register:
+                continue
+            for pupil in grid.pupils:
+                if pupil.ref.value:
+                    out.append((grid.sheet, pupil.ref.ref, pupil.ref.label, pupil.ref.value))
+    return out
+
+
+def pseudonymous_refs(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P007 / P008: a pupil reference that looks like a name or a Scottish Candidate Number."""
+    out = []
+    for sheet, cell, label, value in _pupil_ref_cells(content):
+        if looks_like_scn(value):
+            out.append(issue("SIPXL-P008", sheet=sheet, cell=cell, label=label, value=value))
+        elif looks_like_name(value):
+            out.append(issue("SIPXL-P007", sheet=sheet, cell=cell, label=label, value=value))
+    return out
+
+
+def duplicate_refs(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P009: a pupil reference used twice where each pupil has one place (the register, the pupil
+    headers of a standalone assessment, the attendance table)."""
+    out: list[Issue] = []
+
+    def check(cells: list[tuple[str, str, str, object]]) -> set[str]:
+        where: dict[str, list[str]] = {}
+        for _, cell, _, value in cells:
+            where.setdefault(_norm(value), []).append(cell)
+        dup = {k for k, v in where.items() if len(v) > 1}
+        for sheet, cell, label, value in cells:
+            key = _norm(value)
+            if key in dup:  # every occurrence: either may be the one typed by mistake
+                others = ", ".join(c for c in where[key] if c != cell)
+                out.append(issue("SIPXL-P009", sheet=sheet, cell=cell, label=label, value=value,
+                                 detail=f"also at {others}"))
+        return dup
+
+    register_dups: set[str] = set()
+    data = content.tables.get("pupils")
+    if data is not None:
+        register_dups = check([(data.sheet, data.ref(r, "pupil_ref"), data.labels["pupil_ref"], ref)
+                               for r, ref in _register(content)])
+    for g in content.template.sheets:
+        for spec_grid in g.grids:
+            grid = content.grids.get(spec_grid.key)
+            if grid is None or spec_grid.pupils_from_register:
+                continue
+            check([(grid.sheet, p.ref.ref, p.ref.label, p.ref.value) for p in grid.pupils if p.ref.value])
+    att = content.tables.get("attendance")
+    if att is not None:
+        cells = [(att.sheet, att.ref(r, "pupil_ref"), att.labels["pupil_ref"], rec["pupil_ref"])
+                 for r, rec in _rows(content, "attendance") if rec.get("pupil_ref")
+                 and _norm(rec["pupil_ref"]) not in register_dups]
+        check(cells)
+    return out
+
+
+def refs_on_register(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P012: in a project workbook, pupils on other sheets are pupils on the register."""
+    if content.tables.get("pupils") is None:
+        return []
+    register = {str(ref).strip() for _, ref in _register(content)}
+    if not register:
+        return []
+    out = []
+    for sheet in content.template.sheets:
+        for table in sheet.tables:
+            data = content.tables.get(table.key)
+            if data is None or table.key == "pupils":
+                continue
+            for col in table.columns:
+                if col.rule.choices_from != "pupils.pupil_ref":
+                    continue
+                for r, rec in _rows(content, table.key):
+                    v = rec.get(col.key)
+                    if v and str(v).strip() not in register:
+                        out.append(issue("SIPXL-P012", sheet=data.sheet, cell=data.ref(r, col.key), label=col.label,
+                                         value=v))
+    return out
+
+
+# ---------------------------------------------------------------- dates and assessments
+
+
+def end_after_start(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P011: an end date is not before its start date (Phase 3 timescale, attendance periods)."""
+    out = []
+    for start_key, end_key in (("start_date", "end_date"), ("before_from", "before_to"), ("after_from", "after_to")):
+        start, end = _field_cell(content, start_key), _field_cell(content, end_key)
+        if start is None or end is None or start.value is None or end.value is None:
+            continue
+        if end.value < start.value:
+            out.append(issue("SIPXL-P011", sheet=end.sheet, cell=end.ref, label=end.label, value=_show(end.value),
+                             expected=_show(start.value)))
+    return out
+
+
+def incomplete_assessments(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P013: an assessment column that was started but not finished gets no total."""
+    out = []
+    for key, grid in content.grids.items():
+        for p, pupil in enumerate(grid.pupils):
+            for occ, column in pupil.occasions.items():
+                if not column.started:
+                    continue
+                n = len(column.items)
+                typed = [c for c in column.items if not is_blank(c.raw)]
+                if len(typed) == n:
+                    continue  # an unusable answer is reported by the reader, not again here
+                missing = next(c for c in column.items if is_blank(c.raw))
+                out.append(issue("SIPXL-P013", sheet=grid.sheet, cell=missing.ref,
+                                 label=f"{GRID_NAMES.get(key, key)} ({occ})", value=_grid_ref_label(grid, p),
+                                 detail=len(typed), expected=n))
+    return out
+
+
+# ---------------------------------------------------------------- results table against the assessments
+
+_RESULT_TOLERANCE = {"Social Skills Pupil Assessment": 1e-9, "Rosenberg self-esteem": 1e-9,
+                     "Goal Attainment Scaling": 0.5, "Attendance": 0.5}
+
+
+def _grid_totals(content: WorkbookContent, key: str) -> dict[str, dict[str, float | None]]:
+    grid = content.grids.get(key)
+    if grid is None:
+        return {}
+    out: dict[str, dict[str, float | None]] = {}
+    for pupil in grid.pupils:
+        if not pupil.ref.value:
+            continue
+        totals: dict[str, float | None] = {}
+        ref = str(pupil.ref.value).strip()
+        if ref in out:  # the same reference twice (P009): the results cannot be matched
+            out[ref] = {}
+            continue
+        for occ, column in pupil.occasions.items():
+            values = [c.value for c in column.items]
+            if not column.started:
+                totals[occ] = None
+            elif key == "rosenberg":
+                totals[occ] = score_rosenberg(values).total
+            else:
+                totals[occ] = score_social_skills(values).total
+        out[ref] = totals
+    return out
+
+
+def _assessment_results(content: WorkbookContent) -> dict[str, dict[str, tuple[float | None, float | None]]]:
+    """measure -> pupil -> (pre, post) as the assessment sheets give them."""
+    out: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    for measure, key in (("Social Skills Pupil Assessment", "social_skills"), ("Rosenberg self-esteem", "rosenberg")):
+        totals = _grid_totals(content, key)
+        out[measure] = {ref: (t.get("Pre"), t.get("Post")) for ref, t in totals.items()}
+    att: dict[str, tuple[float | None, float | None]] = {}
+    for _, rec in _rows(content, "attendance"):
+        if rec.get("pupil_ref"):
+            before = attendance_pct(rec.get("attended_before"), rec.get("possible_before"))
+            after = attendance_pct(rec.get("attended_after"), rec.get("possible_after"))
+            att[str(rec["pupil_ref"]).strip()] = (before, after)
+    out["Attendance"] = att
+    gas: dict[str, tuple[float | None, float | None]] = {}
+    for ref, child in _gas_children(content).items():
+        gas[ref] = (child.baseline_t, child.review_t)
+    out["Goal Attainment Scaling"] = gas
+    return out
+
+
+def _matches(measure: str, given: float, expected: float) -> bool:
+    tol = _RESULT_TOLERANCE.get(measure, 1e-9)
+    if abs(given - expected) <= tol + 1e-9:
+        return True
+    return measure == "Attendance" and abs(given * 100 - expected) <= tol + 1e-9  # typed as a fraction
+
+
+def results_agree(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P010: the Phase 5 results table gives the scores the assessment sheets give."""
+    data = content.tables.get("results")
+    if data is None:
+        return []
+    known = _assessment_results(content)
+    out = []
+    for r, rec in _rows(content, "results"):
+        ref, measure = rec.get("pupil_ref"), rec.get("measure")
+        if not ref or measure not in known:
+            continue
+        scores = known[measure].get(str(ref).strip())
+        if not scores:
+            continue
+        for column, k, when in (("pre", 0, "at the beginning"), ("post", 1, "at the end")):
+            given, expected = rec.get(column), scores[k]
+            if given is None or expected is None:
+                continue
+            if not _matches(measure, float(given), float(expected)):
+                out.append(issue("SIPXL-P010", sheet=data.sheet, cell=data.ref(r, column),
+                                 label=f"{ref}'s {measure} score {when}", value=_show(given),
+                                 expected=_show(expected)))
+    return out
+
+
+# ---------------------------------------------------------------- formula caches (F011)
+
+
+def _gas_rho(content: WorkbookContent) -> float:
+    rho = content.field_value("gas_rho")
+    return RHO if rho is None else float(rho)
+
+
+def _gas_children(content: WorkbookContent) -> dict[str, object]:
+    """Each child's GAS (sipxl.scoring.score_gas_child), in order of first appearance, keyed by reference."""
+    groups: dict[str, list[tuple]] = {}
+    names: dict[str, str] = {}
+    for _, rec in _rows(content, "goals"):
+        ref = rec.get("child_ref")
+        if not ref:
+            continue
+        key = _norm(ref)
+        names.setdefault(key, str(ref).strip())
+        groups.setdefault(key, []).append((rec.get("weight"), rec.get("baseline"), rec.get("review")))
+    rho = _gas_rho(content)
+    return {names[k]: score_gas_child(goals, rho) for k, goals in groups.items()}
+
+
+def _excel_leuven(values: list) -> tuple[float | None, float | None]:
+    """AVERAGE and COUNTIF(>=4)/COUNT as the sheet's formulas give them (a fraction, not a percentage)."""
+    s = summarise_leuven(values)
+    return s.mean, None if s.pct_engaged is None else s.pct_engaged / 100
+
+
+def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], tuple[str, object]]:
+    """Every calculated cell, recomputed in Python from the answers: (sheet code, row, col) -> (label, value).
+
+    A value of None means the formula shows a blank. Only the cells that sipxl's templates calculate.
+    """
+    layout = layout_template(content.template)
+    out: dict[tuple[str, int, int], tuple[str, object]] = {}
+
+    # item grids: sub-totals, totals, change
+    for key, grid in content.grids.items():
+        place = layout.grids[key]
+        spec = next(g for s in content.template.sheets for g in s.grids if g.key == key)
+        for p, pupil in enumerate(grid.pupils):
+            who = _grid_ref_label(grid, p)
+            totals = {}
+            for occ, column in pupil.occasions.items():
+                c = place.columns[(p, occ)]
+                values = [cell.value for cell in column.items]
+                if spec.total_formula == "ROSENBERG":
+                    total = score_rosenberg(values).total
+                else:
+                    score = score_social_skills(values)
+                    total = score.total
+                    for group, row in place.group_rows.items():
+                        out[(place.sheet, row, c)] = (f"{group} sub-total for {who} ({occ})", score.subtotals[group])
+                totals[occ] = total
+                out[(place.sheet, place.total_row, c)] = (f"{spec.total_label} for {who} ({occ})", total)
+            if place.change_row is not None and len(spec.occasions) == 2:
+                pre, post = (totals.get(o) for o in spec.occasions)
+                c = place.columns[(p, spec.occasions[1])]
+                out[(place.sheet, place.change_row, c)] = (
+                    f"change for {who}", None if pre is None or post is None else post - pre)
+
+    def table_cells(tkey: str, column: str, label: str, fn) -> None:
+        if tkey not in content.tables:
+            return
+        place = layout.tables[tkey]
+        c = place.columns[column]
+        for r, rec in _rows(content, tkey):
+            out[(place.sheet, r - 1, c)] = (f"{label} (row {r})", fn(rec, r))
+
+    # pupils: SIMD quintile
+    table_cells("pupils", "simd_quintile", "SIMD quintile",
+                lambda rec, r: None if rec.get("simd_decile") is None else math.ceil(rec["simd_decile"] / 2))
+    # Phase 4 session log: per-session mean and share at 4-5, per-pupil footers
+    if "sessions" in content.tables:
+        place = layout.tables["sessions"]
+        pupil_cols = [f"leuven_{k + 1}" for k in range(6)]
+        table_cells("sessions", "session_mean", "mean engagement",
+                    lambda rec, r: _excel_leuven([rec.get(k) for k in pupil_cols])[0])
+        table_cells("sessions", "session_engaged", "share of engagement at 4-5",
+                    lambda rec, r: _excel_leuven([rec.get(k) for k in pupil_cols])[1])
+        frame = content.tables["sessions"].frame
+        for k in pupil_cols:
+            mean, engaged = _excel_leuven(list(frame[k]) if not frame.empty else [])
+            c = place.columns[k]
+            out[(place.sheet, place.footer_rows[0], c)] = (f"mean engagement of {k.replace('leuven_', 'pupil ')}", mean)
+            out[(place.sheet, place.footer_rows[1], c)] = (
+                f"share at 4-5 of {k.replace('leuven_', 'pupil ')}", engaged)
+    if "observations" in content.tables:
+        place = layout.tables["observations"]
+        frame = content.tables["observations"].frame
+        mean, engaged = _excel_leuven(list(frame["leuven"]) if not frame.empty else [])
+        c = place.columns["leuven"]
+        out[(place.sheet, place.footer_rows[0], c)] = ("mean engagement", mean)
+        out[(place.sheet, place.footer_rows[1], c)] = ("share of engagement at 4-5", engaged)
+    # Phase 5 results difference; SMART outcomes copied into "achieved?"
+    table_cells("results", "difference", "difference",
+                lambda rec, r: None if rec.get("pre") is None or rec.get("post") is None else rec["post"] - rec["pre"])
+    if "smart_achieved" in content.tables and "smart_outcomes" in content.tables:
+        src = layout.tables["smart_outcomes"]
+        outcomes = {r - 1 - src.first_row: rec.get("outcome") for r, rec in _rows(content, "smart_outcomes")}
+        place = layout.tables["smart_achieved"]
+        table_cells("smart_achieved", "outcome", "SMART outcome",
+                    lambda rec, r: outcomes.get(r - 1 - place.first_row))
+    # GAS T-scores, on each child's first row
+    if "goals" in content.tables:
+        children = _gas_children(content)
+        seen: set[str] = set()
+        place = layout.tables["goals"]
+        for r, rec in _rows(content, "goals"):
+            ref = rec.get("child_ref")
+            first = bool(ref) and _norm(ref) not in seen
+            if ref:
+                seen.add(_norm(ref))
+            child = children.get(str(ref).strip()) if first else None
+            if child is None and first:
+                child = next((v for k, v in children.items() if _norm(k) == _norm(ref)), None)
+            b = child.baseline_t if child else None
+            v = child.review_t if child else None
+            who = ref or f"row {r}"
+            out[(place.sheet, r - 1, place.columns["baseline_t"])] = (f"baseline T for {who}", b)
+            out[(place.sheet, r - 1, place.columns["review_t"])] = (f"review T for {who}", v)
+            out[(place.sheet, r - 1, place.columns["t_change"])] = (
+                f"change in T for {who}", None if b is None or v is None else v - b)
+    # attendance before/after (fractions, as Excel shows them) and the change in percentage points
+    if "attendance" in content.tables:
+        def frac(att: object, pos: object) -> float | None:
+            pct = attendance_pct(att, pos)
+            return None if pct is None else pct / 100
+
+        place = layout.tables["attendance"]
+        for r, rec in _rows(content, "attendance"):
+            who = rec.get("pupil_ref") or f"row {r}"
+            b = frac(rec.get("attended_before"), rec.get("possible_before"))
+            a = frac(rec.get("attended_after"), rec.get("possible_after"))
+            out[(place.sheet, r - 1, place.columns["pct_before"])] = (f"attendance % before for {who}", b)
+            out[(place.sheet, r - 1, place.columns["pct_after"])] = (f"attendance % after for {who}", a)
+            out[(place.sheet, r - 1, place.columns["change_pp"])] = (
+                f"change in attendance for {who}", None if a is None or b is None else 100 * (a - b))
+    # survey footers: N and the share of each answer
+    if "survey" in content.tables:
+        from ..spec.lists import AGREEMENT
+
+        place = layout.tables["survey"]
+        data = content.tables["survey"]
+        for k in range(5):
+            key = f"q{k + 1}"
+            raws = [v for v in (data.raw[key] if not data.raw.empty else []) if not is_blank(v)]
+            n = len(raws)
+            c = place.columns[key]
+            out[(place.sheet, place.footer_rows[0], c)] = (f"N answered for statement {k + 1}", n)
+            for j, answer in enumerate(AGREEMENT):
+                count = sum(isinstance(v, str) and v.casefold() == answer.casefold() for v in raws)
+                out[(place.sheet, place.footer_rows[1 + j], c)] = (
+                    f"% {answer} for statement {k + 1}", count / n if n else None)
+    # school return
+    if "acel" in content.tables:
+        from ..spec.lists import SIMD_QUINTILES
+
+        place = layout.tables["acel"]
+        for r, rec in _rows(content, "acel"):
+            what = f"{rec.get('stage') or ''} {rec.get('organiser') or ''}".strip() or f"row {r}"
+            assessed = sum(rec.get(f"assessed_q{q}") or 0 for q in SIMD_QUINTILES)
+            achieved = sum(rec.get(f"achieved_q{q}") or 0 for q in SIMD_QUINTILES)
+            pct = {q: _frac(rec.get(f"achieved_q{q}"), rec.get(f"assessed_q{q}")) for q in (1, 5)}
+            out[(place.sheet, r - 1, place.columns["pct_all"])] = (
+                f"% achieved (all) for {what}", achieved / assessed if assessed else None)
+            out[(place.sheet, r - 1, place.columns["pct_q1"])] = (f"% achieved Q1 for {what}", pct[1])
+            out[(place.sheet, r - 1, place.columns["pct_q5"])] = (f"% achieved Q5 for {what}", pct[5])
+            out[(place.sheet, r - 1, place.columns["gap_pp"])] = (
+                f"poverty-related gap for {what}",
+                None if pct[1] is None or pct[5] is None else 100 * (pct[5] - pct[1]))
+    table_cells("attendance_simd", "pct", "attendance %",
+                lambda rec, r: _frac(rec.get("attended"), rec.get("possible")))
+    # calculated single answers
+    for sheet in content.template.sheets:
+        if sheet.code not in content.sheet_names:
+            continue
+        for f in sheet.fields:
+            if f.formula:
+                value = _field_formula(content, f)
+                if value is not _UNKNOWN:
+                    place = layout.fields[f.key]
+                    out[(place.sheet, place.row, place.col)] = (f.label.rstrip(":"), value)
+    return out
+
+
+_UNKNOWN = object()
+
+
+def _frac(num: object, den: object) -> float | None:
+    if num is None or den is None or den == 0:
+        return None
+    return float(num) / float(den)
+
+
+def _field_formula(content: WorkbookContent, f: Field) -> object:
+    if f.key == "number_of_pupils":
+        data = content.tables.get("pupils")
+        if data is None:
+            return _UNKNOWN
+        return sum(isinstance(v, str) and v != "" for v in (data.raw["pupil_ref"] if not data.raw.empty else []))
+    if f.key == "exclusions_per_1000":
+        cases, roll = content.field_value("exclusion_cases"), content.field_value("roll")
+        if cases is None or roll is None:
+            return None
+        return cases / roll * 1000
+    return _UNKNOWN
+
+
+def _same(cached: object, expected: object) -> bool:
+    if expected is None:
+        return is_blank(cached)
+    if isinstance(expected, int | float) and not isinstance(expected, bool):
+        if isinstance(cached, bool) or not isinstance(cached, int | float):
+            return False
+        return math.isclose(float(cached), float(expected), rel_tol=1e-6, abs_tol=1e-6)
+    return str(cached).strip() == str(expected).strip()
+
+
+def formula_caches(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-F011: a calculated cell whose value saved in the file differs from the value its answers give.
+
+    A cell with a saved value where Python's value is blank is left alone: the reader and Excel differ on some
+    unusable answers (text in a number cell), and those answers are reported in their own right.
+    """
+    if not content.cached:
+        return []
+    expected = recomputed_formulas(content)
+    out = []
+    for key, cached in sorted(content.cached.items()):
+        if key not in expected:
+            continue
+        label, value = expected[key]
+        if value is None or _same(cached, value):
+            continue
+        code, row, col = key
+        sheet = content.sheet_names.get(code, code)
+        out.append(issue("SIPXL-F011", sheet=sheet, cell=excel_ref(sheet, row, col), label=label,
+                         value=_show(cached), expected=_show(value)))
+    return out
+
+
+RULES: list[Rule] = [
+    target_group_size,
+    research_questions,
+    post_assessment_missing,
+    post_after_pre,
+    sessions_in_timescale,
+    smart_outcomes_measured,
+    pseudonymous_refs,
+    duplicate_refs,
+    results_agree,
+    end_after_start,
+    refs_on_register,
+    incomplete_assessments,
+    formula_caches,
+]

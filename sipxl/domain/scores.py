@@ -1,0 +1,485 @@
+"""Score a workbook: every instrument it holds, recomputed from the answers with sipxl.scoring.
+
+`score_workbook(content)` gives a WorkbookScores of frozen dataclasses holding plain values; formula caches in
+the file are never used. `scores_as_rows(scores)` flattens it into tidy records (one value per row) for
+reports, the consolidator's tables and dashboards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields, is_dataclass
+
+from ..scoring import (
+    RHO,
+    GasChild,
+    LeuvenSummary,
+    LikertRow,
+    PrePostSummary,
+    RosenbergScore,
+    SocialSkillsScore,
+    attendance_pct,
+    change,
+    exclusions_per_1000,
+    likert_table,
+    pct_achieving,
+    poverty_gap_pp,
+    pre_post_summary,
+    score_gas_child,
+    score_rosenberg,
+    score_social_skills,
+    summarise_by,
+    summarise_leuven,
+)
+from ..spec.lists import ACEL_ORGANISERS, ACEL_STAGES, AGREEMENT, SIMD_QUINTILES, SURVEY_STATEMENTS
+from .extract import GridData, WorkbookContent
+
+__all__ = [
+    "AcelRow", "AttendancePupil", "AttendanceScores", "GasChildScore", "GasScores", "LeuvenScores",
+    "RosenbergPupil", "RosenbergScores", "SchoolReturnScores", "SocialSkillsPupil", "SocialSkillsScores",
+    "StretchAim", "SurveyScores", "WorkbookScores", "score_workbook", "scores_as_rows",
+]
+
+
+# ---------------------------------------------------------------- the results
+
+
+@dataclass(frozen=True)
+class SocialSkillsPupil:
+    pupil: str
+    pre: SocialSkillsScore | None  # None when the column is empty
+    post: SocialSkillsScore | None
+    change: float | None  # post total − pre total
+    pre_date: dt.date | None = None
+    post_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SocialSkillsScores:
+    pupils: tuple[SocialSkillsPupil, ...]
+    summary: PrePostSummary  # of the totals /60, with its caution
+
+
+@dataclass(frozen=True)
+class LeuvenScores:
+    """Leuven engagement from the Phase 4 session log and from observations (either may be empty)."""
+
+    log_by_pupil: dict[str, LeuvenSummary]
+    log_by_session: dict[dt.date, LeuvenSummary]
+    log_overall: LeuvenSummary
+    observations_by_pupil: dict[str, LeuvenSummary]
+    observations_by_session: dict[dt.date, LeuvenSummary]
+    observations_overall: LeuvenSummary
+
+
+@dataclass(frozen=True)
+class GasChildScore:
+    child: str
+    goals: int
+    score: GasChild
+
+
+@dataclass(frozen=True)
+class GasScores:
+    rho: float
+    children: tuple[GasChildScore, ...]
+    summary: PrePostSummary  # baseline T against review T
+
+
+@dataclass(frozen=True)
+class RosenbergPupil:
+    pupil: str
+    pre: RosenbergScore | None
+    post: RosenbergScore | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class RosenbergScores:
+    pupils: tuple[RosenbergPupil, ...]
+    summary: PrePostSummary
+
+
+@dataclass(frozen=True)
+class AttendancePupil:
+    pupil: str
+    pct_before: float | None  # 0-100
+    pct_after: float | None
+    change_pp: float | None
+
+
+@dataclass(frozen=True)
+class AttendanceScores:
+    pupils: tuple[AttendancePupil, ...]
+    summary: PrePostSummary  # attendance % before against after
+
+
+@dataclass(frozen=True)
+class SurveyScores:
+    n_respondents: int
+    rows: tuple[LikertRow, ...]  # one per statement, percentages of those who answered, with N
+
+
+@dataclass(frozen=True)
+class AcelRow:
+    stage: str
+    organiser: str
+    assessed: int
+    pct_all: float | None  # 0-100
+    pct_by_quintile: dict[int, float | None]
+    gap_pp: float | None  # quintile 5 − quintile 1, percentage points
+
+
+@dataclass(frozen=True)
+class StretchAim:
+    measure: str
+    group: str
+    current: float | None
+    aim: float | None
+    by_session: str | None
+
+
+@dataclass(frozen=True)
+class SchoolReturnScores:
+    acel: tuple[AcelRow, ...]
+    attendance_by_quintile: dict[int, float | None]
+    attendance_all: float | None
+    attendance_gap_pp: float | None
+    roll: int | None
+    exclusion_cases: int | None
+    exclusions_per_1000: float | None
+    stretch_aims: tuple[StretchAim, ...]
+
+
+@dataclass(frozen=True)
+class WorkbookScores:
+    file: str
+    kind: str
+    social_skills: SocialSkillsScores | None = None
+    leuven: LeuvenScores | None = None
+    gas: GasScores | None = None
+    rosenberg: RosenbergScores | None = None
+    attendance: AttendanceScores | None = None
+    survey: SurveyScores | None = None
+    school_return: SchoolReturnScores | None = None
+
+    @property
+    def instruments(self) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(self) if f.name not in ("file", "kind") and getattr(self, f.name))
+
+
+# ---------------------------------------------------------------- scoring a workbook
+
+
+def _rows(content: WorkbookContent, key: str) -> list[dict]:
+    data = content.tables.get(key)
+    return [] if data is None else data.frame.to_dict("records")
+
+
+def _who(grid: GridData, p: int) -> str:
+    ref = grid.pupils[p].ref.value
+    return str(ref) if ref else f"Pupil {p + 1}"
+
+
+def _social_skills(content: WorkbookContent) -> SocialSkillsScores | None:
+    grid = content.grids.get("social_skills")
+    if grid is None:
+        return None
+    pupils = []
+    for p, pupil in enumerate(grid.pupils):
+        pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
+        if not (pre_col.started or post_col.started):
+            continue
+        pre = score_social_skills([c.value for c in pre_col.items]) if pre_col.started else None
+        post = score_social_skills([c.value for c in post_col.items]) if post_col.started else None
+        pupils.append(SocialSkillsPupil(
+            _who(grid, p), pre, post, change(pre and pre.total, post and post.total),
+            pre_col.date.value, post_col.date.value))
+    if not pupils:
+        return None
+    summary = pre_post_summary([x.pupil for x in pupils], [x.pre and x.pre.total for x in pupils],
+                               [x.post and x.post.total for x in pupils])
+    return SocialSkillsScores(tuple(pupils), summary)
+
+
+def _rosenberg(content: WorkbookContent) -> RosenbergScores | None:
+    grid = content.grids.get("rosenberg")
+    if grid is None:
+        return None
+    pupils = []
+    for p, pupil in enumerate(grid.pupils):
+        pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
+        if not (pre_col.started or post_col.started):
+            continue
+        pre = score_rosenberg([c.value for c in pre_col.items]) if pre_col.started else None
+        post = score_rosenberg([c.value for c in post_col.items]) if post_col.started else None
+        pupils.append(RosenbergPupil(_who(grid, p), pre, post, change(pre and pre.total, post and post.total)))
+    if not pupils:
+        return None
+    summary = pre_post_summary([x.pupil for x in pupils], [x.pre and x.pre.total for x in pupils],
+                               [x.post and x.post.total for x in pupils])
+    return RosenbergScores(tuple(pupils), summary)
+
+
+def _log_pupil_names(content: WorkbookContent) -> list[str]:
+    """The Phase 4 log's pupil columns follow the register: its k-th reference, else 'Pupil k'."""
+    from ..spec.layout import layout_template
+
+    names = [f"Pupil {k + 1}" for k in range(6)]
+    data = content.tables.get("pupils")
+    if data is not None:
+        first = layout_template(content.template).tables["pupils"].first_row + 1
+        for k in range(6):
+            if first + k in data.frame.index:
+                ref = data.frame.at[first + k, "pupil_ref"]
+                if ref:
+                    names[k] = str(ref)
+    return names
+
+
+def _leuven(content: WorkbookContent) -> LeuvenScores | None:
+    log = _rows(content, "sessions")
+    obs = _rows(content, "observations")
+    log_pairs_pupil, log_pairs_session, log_all = [], [], []
+    if log:
+        names = _log_pupil_names(content)
+        for rec in log:
+            for k in range(6):
+                level = rec.get(f"leuven_{k + 1}")
+                if level is None:
+                    continue
+                log_pairs_pupil.append((names[k], level))
+                log_all.append(level)
+            if rec.get("session_date") is not None:
+                log_pairs_session.append((rec["session_date"], None))
+                log_pairs_session += [(rec["session_date"], rec.get(f"leuven_{k + 1}")) for k in range(6)]
+    obs_pupil = [(str(r["pupil_ref"]), r.get("leuven")) for r in obs if r.get("pupil_ref")]
+    obs_session = [(r["obs_date"], r.get("leuven")) for r in obs if r.get("obs_date") is not None]
+    obs_all = [r.get("leuven") for r in obs]
+    if not log_all and not any(x is not None for x in obs_all):
+        return None
+    return LeuvenScores(
+        log_by_pupil=summarise_by(log_pairs_pupil),
+        log_by_session=summarise_by(log_pairs_session),
+        log_overall=summarise_leuven(log_all),
+        observations_by_pupil=summarise_by(obs_pupil),
+        observations_by_session=summarise_by(obs_session),
+        observations_overall=summarise_leuven(obs_all),
+    )
+
+
+def _gas(content: WorkbookContent) -> GasScores | None:
+    rows = _rows(content, "goals")
+    groups: dict[str, list[tuple]] = {}
+    names: dict[str, str] = {}
+    for rec in rows:
+        ref = rec.get("child_ref")
+        if not ref:
+            continue
+        key = " ".join(str(ref).split()).casefold()
+        names.setdefault(key, str(ref).strip())
+        groups.setdefault(key, []).append((rec.get("weight"), rec.get("baseline"), rec.get("review")))
+    if not groups:
+        return None
+    rho_value = content.field_value("gas_rho")
+    rho = RHO if rho_value is None else float(rho_value)
+    children = tuple(GasChildScore(names[k], len(g), score_gas_child(g, rho)) for k, g in groups.items())
+    summary = pre_post_summary([c.child for c in children], [c.score.baseline_t for c in children],
+                               [c.score.review_t for c in children])
+    return GasScores(rho, children, summary)
+
+
+def _attendance(content: WorkbookContent) -> AttendanceScores | None:
+    pupils = []
+    for rec in _rows(content, "attendance"):
+        if not rec.get("pupil_ref"):
+            continue
+        before = attendance_pct(rec.get("attended_before"), rec.get("possible_before"))
+        after = attendance_pct(rec.get("attended_after"), rec.get("possible_after"))
+        pupils.append(AttendancePupil(str(rec["pupil_ref"]), before, after, change(before, after)))
+    if not pupils:
+        return None
+    summary = pre_post_summary([x.pupil for x in pupils], [x.pct_before for x in pupils],
+                               [x.pct_after for x in pupils])
+    return AttendanceScores(tuple(pupils), summary)
+
+
+def _survey(content: WorkbookContent) -> SurveyScores | None:
+    rows = _rows(content, "survey")
+    if not rows:
+        return None
+    items = {text: [r.get(f"q{k + 1}") for r in rows] for k, text in enumerate(SURVEY_STATEMENTS)}
+    return SurveyScores(len(rows), tuple(likert_table(items, AGREEMENT)))
+
+
+def _school_return(content: WorkbookContent) -> SchoolReturnScores | None:
+    if "acel" not in content.tables and "attendance_simd" not in content.tables:
+        return None
+    acel = []
+    for rec in _rows(content, "acel"):
+        by_q = {q: pct_achieving(rec.get(f"achieved_q{q}"), rec.get(f"assessed_q{q}")) for q in SIMD_QUINTILES}
+        assessed = [rec.get(f"assessed_q{q}") for q in SIMD_QUINTILES]
+        achieved = [rec.get(f"achieved_q{q}") for q in SIMD_QUINTILES]
+        n = int(sum(a or 0 for a in assessed))
+        pct_all = pct_achieving(sum(a or 0 for a in achieved), n)
+        acel.append(AcelRow(str(rec.get("stage") or ""), str(rec.get("organiser") or ""), n, pct_all, by_q,
+                            poverty_gap_pp(by_q[5], by_q[1])))
+    # rows with no answers are not in the frame: keep every stage/organiser in order
+    order = {(s, o): k for k, (s, o) in enumerate((s, o) for s in ACEL_STAGES for o in ACEL_ORGANISERS)}
+    acel.sort(key=lambda a: order.get((a.stage, a.organiser), len(order)))
+    by_quintile: dict[int, float | None] = dict.fromkeys(SIMD_QUINTILES)
+    possible_all = attended_all = 0.0
+    for rec in _rows(content, "attendance_simd"):
+        label = str(rec.get("quintile") or "")
+        q = int(label.split()[-1]) if label.split() and label.split()[-1].isdigit() else None
+        if q is None:
+            continue
+        by_quintile[q] = attendance_pct(rec.get("attended"), rec.get("possible"))
+        if rec.get("attended") is not None and rec.get("possible") is not None:
+            possible_all += rec["possible"]
+            attended_all += rec["attended"]
+    roll, cases = content.field_value("roll"), content.field_value("exclusion_cases")
+    aims = tuple(StretchAim(r.get("measure") or "", r.get("group") or "", r.get("current"), r.get("aim"),
+                            r.get("by_session")) for r in _rows(content, "stretch_aims") if r.get("measure"))
+    return SchoolReturnScores(
+        acel=tuple(acel),
+        attendance_by_quintile=by_quintile,
+        attendance_all=attendance_pct(attended_all, possible_all),
+        attendance_gap_pp=poverty_gap_pp(by_quintile[5], by_quintile[1]),
+        roll=roll,
+        exclusion_cases=cases,
+        exclusions_per_1000=exclusions_per_1000(cases, roll),
+        stretch_aims=aims,
+    )
+
+
+def score_workbook(content: WorkbookContent) -> WorkbookScores:
+    """Every score the workbook's answers give, per instrument present (None where an instrument is absent
+    or empty). Unusable answers are None already (the validation says why) and are left out."""
+    return WorkbookScores(
+        file=content.file,
+        kind=content.kind,
+        social_skills=_social_skills(content),
+        leuven=_leuven(content),
+        gas=_gas(content),
+        rosenberg=_rosenberg(content),
+        attendance=_attendance(content),
+        survey=_survey(content),
+        school_return=_school_return(content),
+    )
+
+
+# ---------------------------------------------------------------- tidy records
+
+
+def _row(scores: WorkbookScores, instrument: str, subject: str, measure: str, value: object,
+         occasion: str = "") -> dict:
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    return {"file": scores.file, "kind": scores.kind, "instrument": instrument, "subject": subject,
+            "occasion": occasion, "measure": measure, "value": value}
+
+
+def _summary_rows(scores: WorkbookScores, instrument: str, s: PrePostSummary) -> list[dict]:
+    out = []
+    for name in ("n_paired", "mean_pre", "mean_post", "mean_change", "sd_change", "d_z", "d_av", "g_av",
+                 "wilcoxon_n", "wilcoxon_p"):
+        out.append(_row(scores, instrument, "group", name, getattr(s, name)))
+    return out
+
+
+def scores_as_rows(scores: WorkbookScores) -> list[dict]:
+    """Tidy records: file, kind, instrument, subject (a pupil, a session, 'group', a stage...), occasion,
+    measure and value; one value per record, in a stable order."""
+    out: list[dict] = []
+    ss = scores.social_skills
+    if ss:
+        for p in ss.pupils:
+            for occ, sc in (("Pre", p.pre), ("Post", p.post)):
+                if sc is None:
+                    continue
+                for domain, v in sc.subtotals.items():
+                    out.append(_row(scores, "social_skills", p.pupil, domain, v, occ))
+                out.append(_row(scores, "social_skills", p.pupil, "total", sc.total, occ))
+                out.append(_row(scores, "social_skills", p.pupil, "answered", sc.answered, occ))
+            out.append(_row(scores, "social_skills", p.pupil, "change", p.change))
+        out += _summary_rows(scores, "social_skills", ss.summary)
+    lv = scores.leuven
+    if lv:
+        for source, by_pupil, by_session, overall in (
+                ("leuven_log", lv.log_by_pupil, lv.log_by_session, lv.log_overall),
+                ("leuven_observations", lv.observations_by_pupil, lv.observations_by_session,
+                 lv.observations_overall)):
+            for subject, summary in [*by_pupil.items(), *by_session.items(), ("group", overall)]:
+                if summary.n == 0:
+                    continue
+                subject = subject.isoformat() if isinstance(subject, dt.date) else str(subject)
+                for name in ("n", "median", "mean", "pct_engaged"):
+                    out.append(_row(scores, source, subject, name, getattr(summary, name)))
+    gas = scores.gas
+    if gas:
+        for c in gas.children:
+            out.append(_row(scores, "gas", c.child, "goals", c.goals))
+            out.append(_row(scores, "gas", c.child, "t", c.score.baseline_t, "Baseline"))
+            out.append(_row(scores, "gas", c.child, "t", c.score.review_t, "Review"))
+            out.append(_row(scores, "gas", c.child, "change", c.score.change))
+        out.append(_row(scores, "gas", "group", "rho", gas.rho))
+        out += _summary_rows(scores, "gas", gas.summary)
+    ro = scores.rosenberg
+    if ro:
+        for p in ro.pupils:
+            for occ, sc in (("Pre", p.pre), ("Post", p.post)):
+                if sc is None:
+                    continue
+                out.append(_row(scores, "rosenberg", p.pupil, "total", sc.total, occ))
+                out.append(_row(scores, "rosenberg", p.pupil, "low", sc.low, occ))
+            out.append(_row(scores, "rosenberg", p.pupil, "change", p.change))
+        out += _summary_rows(scores, "rosenberg", ro.summary)
+    at = scores.attendance
+    if at:
+        for p in at.pupils:
+            out.append(_row(scores, "attendance", p.pupil, "attendance_pct", p.pct_before, "Before"))
+            out.append(_row(scores, "attendance", p.pupil, "attendance_pct", p.pct_after, "After"))
+            out.append(_row(scores, "attendance", p.pupil, "change_pp", p.change_pp))
+        out += _summary_rows(scores, "attendance", at.summary)
+    sv = scores.survey
+    if sv:
+        out.append(_row(scores, "survey", "group", "respondents", sv.n_respondents))
+        for r in sv.rows:
+            out.append(_row(scores, "survey", r.item, "n", r.n))
+            for answer, pct in r.percentages.items():
+                out.append(_row(scores, "survey", r.item, f"pct {answer}", pct))
+    sr = scores.school_return
+    if sr:
+        for a in sr.acel:
+            subject = f"{a.stage} {a.organiser}"
+            out.append(_row(scores, "acel", subject, "assessed", a.assessed))
+            out.append(_row(scores, "acel", subject, "pct_achieved", a.pct_all, "All"))
+            for q, v in a.pct_by_quintile.items():
+                out.append(_row(scores, "acel", subject, "pct_achieved", v, f"SIMD Q{q}"))
+            out.append(_row(scores, "acel", subject, "gap_pp", a.gap_pp))
+        for q, v in sr.attendance_by_quintile.items():
+            out.append(_row(scores, "school_attendance", f"SIMD Q{q}", "attendance_pct", v))
+        out.append(_row(scores, "school_attendance", "All", "attendance_pct", sr.attendance_all))
+        out.append(_row(scores, "school_attendance", "All", "gap_pp", sr.attendance_gap_pp))
+        out.append(_row(scores, "exclusions", "All", "per_1000", sr.exclusions_per_1000))
+        for aim in sr.stretch_aims:
+            subject = f"{aim.measure} / {aim.group}"
+            out.append(_row(scores, "stretch_aims", subject, "current", aim.current))
+            out.append(_row(scores, "stretch_aims", subject, "aim", aim.aim, aim.by_session or ""))
+    return out
+
+
+def as_plain(obj: object) -> object:
+    """A scores object as plain JSON-ready values (dates as ISO text, dict keys as text)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: as_plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, dict):
+        return {(k.isoformat() if isinstance(k, dt.date) else str(k)): as_plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [as_plain(v) for v in obj]
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return obj
