@@ -11,6 +11,11 @@ What Excel itself does on top of the client code is imitated where it matters fo
 written with ``setValues`` are parsed as if typed (``"=..."`` becomes a formula, numeric text a
 number, ISO dates a date, a leading ``'`` forces text) unless the cell is formatted as Text (``@``).
 
+Sheet protection is honoured as Excel honours it: on a protected sheet, formatting (fill, number format) is
+refused unless the protection allows formatting cells, and values may only go into unlocked cells. The
+add-in's protection macros (:data:`MACROS`, called with ``runMacro``) unprotect and re-protect a sheet; any
+other ``runMacro`` raises.
+
 Effects that have no place in a file (``alert``, ``calculate``, ``save``, autofit, screen updating)
 are returned as a list of the actions concerned, so tests can assert on them. Actions this module
 does not implement, and unknown actions, raise :class:`UnsupportedActionError` naming the action.
@@ -36,7 +41,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["UnsupportedActionError", "apply_actions", "SUPPORTED_ACTIONS", "NON_FILE_ACTIONS"]
+__all__ = ["UnsupportedActionError", "apply_actions", "SUPPORTED_ACTIONS", "NON_FILE_ACTIONS", "MACROS"]
 
 
 class UnsupportedActionError(ValueError):
@@ -203,6 +208,9 @@ def _typed(value: Any, cell) -> Any:
 
 def _set_value(cell, value: Any) -> None:
     cell.value = _typed(value, cell)
+    if isinstance(value, str) and value.startswith("'") and isinstance(cell.value, str):
+        cell.data_type = "s"  # Excel's text prefix: "'=1+1" is the text "=1+1", never a formula
+        cell.quotePrefix = True
 
 
 def _clear_formats(cell) -> None:
@@ -221,9 +229,33 @@ def _clear_contents(cell) -> None:
 # --------------------------------------------------------------------------- range actions
 
 
+def _check_protection(ws: Worksheet, what: str, cells: Iterable | None = None) -> None:
+    """Refuse, as Excel does, to format a protected sheet or to write into its locked cells."""
+    if not ws.protection.sheet:
+        return
+    if cells is None:
+        if ws.protection.formatCells:
+            raise UnsupportedActionError(what, f"sheet {ws.title!r} is protected: Excel refuses to format its cells")
+        return
+    for cell in cells:
+        if cell.protection.locked is not False:
+            raise UnsupportedActionError(
+                what, f"cell {ws.title}!{cell.coordinate} is locked on a protected sheet: Excel refuses to change it"
+            )
+
+
 def _set_values(state: _State, action: dict) -> None:
     ws = state.sheet(action)
     min_row, min_col, _, _ = _bounds(action)
+    _check_protection(
+        ws,
+        "setValues",
+        [
+            ws.cell(row=min_row + i, column=min_col + j)
+            for i, row in enumerate(action.get("values") or [])
+            for j in range(len(row))
+        ],
+    )
     for i, row in enumerate(action.get("values") or []):
         for j, value in enumerate(row):
             _set_value(ws.cell(row=min_row + i, column=min_col + j), value)
@@ -265,6 +297,7 @@ def _range_clear(state: _State, action: dict) -> None:
 
 def _set_range_color(state: _State, action: dict) -> None:
     ws = state.sheet(action)
+    _check_protection(ws, "setRangeColor")
     color = action["args"][0]
     fill = (
         PatternFill() if color is None else PatternFill("solid", fgColor=_argb(color), bgColor=_argb(color))
@@ -300,6 +333,7 @@ def _add_hyperlink(state: _State, action: dict) -> None:
 
 def _set_number_format(state: _State, action: dict) -> None:
     ws = state.sheet(action)
+    _check_protection(ws, "setNumberFormat")
     for cell in _cells(ws, _bounds(action)):
         cell.number_format = action["args"][0]
 
@@ -682,7 +716,42 @@ def _set_calculation(state: _State, action: dict) -> None:
     state.wb.calculation.calcMode = mode
 
 
+def _unprotect_sheet(wb: Workbook, sheet_name: str) -> None:
+    wb[sheet_name].protection.sheet = False
+
+
+def _protect_sheet(wb: Workbook, sheet_name: str) -> None:
+    """As the templates are built: no password; formatting rows and columns allowed, nothing else."""
+    protection = wb[sheet_name].protection
+    protection.sheet = True
+    protection.formatCells = True
+    protection.formatColumns = False
+    protection.formatRows = False
+
+
+#: The add-in macros ``runMacro`` may call, by procedure name (case-insensitive, without the workbook or
+#: module qualifier, so ``'sipxl.xlam'!SipxlProtectSheet`` and the Office.js callback ``sipxlProtectSheet``
+#: are the same). Each takes the workbook and the action's remaining arguments, as VBA's Application.Run
+#: passes them (``Remote.bas`` puts the workbook first).
+MACROS: dict[str, Callable[..., None]] = {
+    "sipxlunprotectsheet": _unprotect_sheet,
+    "sipxlprotectsheet": _protect_sheet,
+}
+
+
+def _run_macro(state: _State, action: dict) -> None:
+    args = list(action.get("args") or [])
+    if not args:
+        raise UnsupportedActionError("runMacro", "no macro name")
+    bare = str(args[0]).rsplit("!", 1)[-1].rsplit(".", 1)[-1].casefold()
+    macro = MACROS.get(bare)
+    if macro is None:
+        raise UnsupportedActionError("runMacro", f"running the VBA macro {args[0]!r} needs Excel")
+    macro(state.wb, *args[1:])
+
+
 _HANDLERS: dict[str, Callable[[_State, dict], None]] = {
+    "runMacro": _run_macro,
     # ranges
     "setValues": _set_values,
     "setFormula": _set_formula,
@@ -743,7 +812,6 @@ NON_FILE_ACTIONS: frozenset[str] = frozenset(
 
 #: Actions xlwings can emit that apply_actions deliberately does not reproduce.
 _KNOWN_UNSUPPORTED: dict[str, str] = {
-    "runMacro": "running a VBA macro needs Excel",
     "rangeToPng": "rendering needs Excel",
     "chartToPng": "rendering needs Excel",
     **{
