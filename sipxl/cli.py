@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--mistakes", type=float, default=0.15, help="share of workbooks with mistakes")
     sample.set_defaults(func=_sample)
 
+    from .commands import register_validation; register_validation(sub)  # noqa: E702, I001
+    from .consolidate_cli import register_consolidate; register_consolidate(sub)  # noqa: E702, I001
+    from .excel_cli import register_excel; register_excel(sub)  # noqa: E702, I001
     for register in _EXTRA_COMMANDS:
         register(sub)
     return parser

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import xlsxwriter
@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..spec import all_templates
 from ..spec.layout import GridPlace, TemplateLayout, a1, col_letter, layout_template, quote_sheet, resolve
-from ..spec.model import Column, Field, Guidance, Heading, ItemGrid, Rule, Sheet, Table, Template
+from ..spec.model import Field, Guidance, Heading, ItemGrid, Rule, Sheet, Table, Template
 
 META_SHEET = "_sipxl"
 META_NAME_PREFIX = "_sipxl_"  # defined names that follow a sheet when it is renamed in Excel
@@ -293,7 +293,6 @@ class SheetBuilder:
     def grid(self, g: ItemGrid) -> None:
         place: GridPlace = self.layout.grids[g.key]
         ws, fm = self.ws, self.fm
-        occ = len(g.occasions)
         ws.write(place.title_row, 0, g.title, fm.h2)
         ws.write(place.title_row, 1, g.guidance, fm.guidance)
         for label, row in (("Pupil", place.pupil_row), ("", place.occasion_row),

@@ -193,7 +193,8 @@ def resolve(layout: TemplateLayout, text: str, sheet_code: str, row: int | None 
             table: Table | None = None, column: str | None = None) -> str:
     """Turn a formula template into an Excel formula.
 
-    `{r}` this row; `{n}` this row's number within the table; `{first}` the table's first input row; `{c:key}` this table's column letter; `{cell:field}` a field's cell;
+    `{r}` this row; `{n}` this row's number within the table; `{first}` the table's first input row;
+    `{c:key}` this table's column letter; `{cell:field}` a field's cell;
     `{col:table.column}` a whole table column as an absolute range; `{at:table.column.k}` the k-th row
     (from 0) of a table column; `{this}` the current table column's input rows (in footers); references
     to another sheet are prefixed with its quoted name.

@@ -420,7 +420,8 @@ def rosenberg_sheet(in_project: bool) -> Sheet:
 
 def attendance_sheet(in_project: bool) -> Sheet:
     def pct(att: str, pos: str) -> str:
-        return f'=IF(OR({{c:{pos}}}{{r}}="",{{c:{pos}}}{{r}}=0,{{c:{att}}}{{r}}=""),"",{{c:{att}}}{{r}}/{{c:{pos}}}{{r}})'
+        a, p = f"{{c:{att}}}{{r}}", f"{{c:{pos}}}{{r}}"
+        return f'=IF(OR({p}="",{p}=0,{a}=""),"",{a}/{p})'
 
     sessions = Rule("integer", min=0, max=400)
     return Sheet("attendance", "Attendance", (

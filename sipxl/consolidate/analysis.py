@@ -1,0 +1,437 @@
+"""The authority-level figures of the dashboard, from the tidy tables (pure pandas, no files).
+
+Every table here is ready to publish: counts below the threshold are suppressed (sipxl.consolidate.suppression)
+and a mean, median or percentage is shown only where the count it rests on is shown. Pupils never appear.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..spec import lists as L
+from .suppression import SUPPRESSED, is_small, suppress, suppress_column
+from .tidy import (
+    ATTENDANCE,
+    ATTENDANCE_PCT,
+    GAS,
+    GAS_T,
+    ROSENBERG,
+    ROSENBERG_TOTAL,
+    SOCIAL_SKILLS,
+    SOCIAL_SKILLS_TOTAL,
+)
+
+ALL = "All"
+MODIFIED_Z_LIMIT = 3.5
+
+
+@dataclass
+class Table:
+    """A published table: its title, columns and rows (values, or SUPPRESSED), and a note under it."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[object]]
+    note: str = ""
+    formats: dict[str, str] = field(default_factory=dict)  # column -> "pct", "num1", "int", "date", "rag"
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
+def _num(x: object) -> float | None:
+    if x is None or isinstance(x, str):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+# ---------------------------------------------------------------- pre/post by group
+
+
+def prepost_by(assessments: pd.DataFrame, instrument: str, measure: str, by: str, threshold: int,
+               title: str, group_label: str, unit: str = "") -> Table:
+    """Pupils with both a pre and a post score, per group: n, mean pre, mean post, mean change."""
+    cols = [group_label, "Pupils (n)", f"Mean pre{unit}", f"Mean post{unit}", f"Mean change{unit}"]
+    a = assessments[(assessments["instrument"] == instrument) & (assessments["measure"] == measure)]
+    a = a[a["pre"].notna() & a["post"].notna()]
+    a = a.assign(group=a[by].fillna("(not given)").astype(str))
+    groups = sorted(a["group"].unique())
+    stats = [a[a["group"] == g] for g in groups]
+    ns = [len(s) for s in stats]
+    hidden, total_hidden = suppress_column(ns, threshold, with_total=True)
+    rows = []
+    for g, s, n, h in [*zip(groups, stats, ns, hidden, strict=True), (ALL, a, len(a), total_hidden)]:
+        if h:
+            rows.append([g, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+        elif n == 0:
+            rows.append([g, 0, None, None, None])
+        else:
+            rows.append([g, n, float(s["pre"].astype(float).mean()), float(s["post"].astype(float).mean()),
+                         float((s["post"].astype(float) - s["pre"].astype(float)).mean())])
+    return Table(title, cols, rows, formats={cols[1]: "int", cols[2]: "num1", cols[3]: "num1", cols[4]: "num1"})
+
+
+# ---------------------------------------------------------------- Leuven over sessions
+
+
+def leuven_by_session(sessions: pd.DataFrame, threshold: int) -> Table:
+    cols = ["Session", "Observations (n)", "Mean engagement", "Median", "% at 4-5 (Engaged/Intense)"]
+    s = sessions[(sessions["source"] == "Session log") & sessions["leuven"].notna()]
+    numbers = sorted(int(x) for x in s["session_no"].dropna().unique())
+    groups = [s[s["session_no"] == k]["leuven"].astype(float) for k in numbers]
+    ns = [len(g) for g in groups]
+    hidden, total_hidden = suppress_column(ns, threshold, with_total=True)
+    rows = []
+    for label, g, h in [*zip(numbers, groups, hidden, strict=True), (ALL, s["leuven"].astype(float), total_hidden)]:
+        if h:
+            rows.append([label, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+        else:
+            rows.append([label, len(g), float(g.mean()), float(g.median()), float(100 * (g >= 4).mean())])
+    return Table("Leuven engagement over the sessions (Phase 4 session logs, all projects)", cols, rows,
+                 note="Session 1 is each project's first logged session. 1 Disengaged, 2 Passive, 3 Intermittent, "
+                      "4 Engaged, 5 Intense.",
+                 formats={cols[1]: "int", cols[2]: "num2", cols[3]: "num1", cols[4]: "pct100"})
+
+
+# ---------------------------------------------------------------- practitioner survey (seed 002 table)
+
+
+def survey_table(survey: pd.DataFrame, threshold: int) -> Table:
+    """Statements as rows, the five answers as % of those who answered, N per statement."""
+    cols = ["Working together has...", *L.AGREEMENT, "N"]
+    counts = []
+    for k in range(1, len(L.SURVEY_STATEMENTS) + 1):
+        answers = survey[(survey["item_no"] == k) & survey["answer"].notna()]["answer"]
+        counts.append([int((answers == a).sum()) for a in L.AGREEMENT])
+    hidden = suppress(counts, threshold, row_totals=True)
+    rows = []
+    for k, statement in enumerate(L.SURVEY_STATEMENTS):
+        n = sum(counts[k])
+        row: list[object] = [f"...{statement}"]
+        for j in range(len(L.AGREEMENT)):
+            if hidden.cells[k][j]:
+                row.append(SUPPRESSED)
+            else:
+                row.append(100.0 * counts[k][j] / n if n else None)
+        row.append(SUPPRESSED if hidden.row_totals[k] else n)
+        rows.append(row)
+    return Table("Individuals' experiences of working together (practitioner survey)", cols, rows,
+                 note="Percentages of the practitioners who answered each statement (N), as in the 2014 SIPP "
+                      "evaluation table.",
+                 formats={**{a: "pct100" for a in L.AGREEMENT}, "N": "int"})
+
+
+# ---------------------------------------------------------------- ACEL and the poverty-related gap
+
+
+def _acel(returns: pd.DataFrame) -> pd.DataFrame:
+    a = returns[returns["section"] == "ACEL"]
+    if a.empty:
+        return pd.DataFrame(columns=["seed_code", "stage", "organiser", "group", "assessed", "achieved"])
+    wide = a.pivot_table(index=["seed_code", "stage", "organiser", "group"], columns="quantity", values="value",
+                         aggfunc="sum").reset_index()
+    for q in ("assessed", "achieved"):
+        if q not in wide:
+            wide[q] = float("nan")
+    return wide
+
+
+def acel_by_quintile(returns: pd.DataFrame, threshold: int) -> tuple[Table, dict[str, float | None]]:
+    """Pupils assessed and achieving (all stages and organisers) per SIMD quintile, with the gap."""
+    w = _acel(returns)
+    w = w[w["assessed"].notna() & w["achieved"].notna()]
+    groups = [f"Q{q}" for q in L.SIMD_QUINTILES]
+    ach = [float(w[w["group"] == g]["achieved"].sum()) for g in groups]
+    ass = [float(w[w["group"] == g]["assessed"].sum()) for g in groups]
+    counts = [[a, s - a] for a, s in zip(ach, ass, strict=True)]
+    hidden = suppress(counts, threshold, row_totals=True, col_totals=True)
+    cols = ["SIMD quintile", "Assessed (n)", "Achieving (n)", "% achieving"]
+    rows, pct = [], {}
+    for k, g in enumerate(groups):
+        shown = not (hidden.cells[k][0] or hidden.cells[k][1] or hidden.row_totals[k])
+        p = 100.0 * ach[k] / ass[k] if shown and ass[k] else None
+        pct[g] = p
+        label = f"Quintile {g[1]}" + (" (most deprived)" if g == "Q1" else " (least deprived)" if g == "Q5" else "")
+        rows.append([label, SUPPRESSED if hidden.row_totals[k] else ass[k],
+                     SUPPRESSED if hidden.cells[k][0] else ach[k], SUPPRESSED if p is None and ass[k] else p])
+    total_a, total_s = sum(ach), sum(ass)
+    pct[ALL] = 100.0 * total_a / total_s if total_s else None
+    rows.append([ALL, SUPPRESSED if hidden.grand_total else total_s,
+                 SUPPRESSED if hidden.col_totals[0] else total_a, pct[ALL]])
+    gap = None if pct["Q1"] is None or pct["Q5"] is None else pct["Q5"] - pct["Q1"]
+    pct["gap"] = gap
+    return Table("Achievement of CfE levels by SIMD quintile (all stages and organisers)", cols, rows,
+                 note=f"Poverty-related gap (% in quintile 5 − % in quintile 1): "
+                      f"{'not shown' if gap is None else f'{gap:.1f} percentage points'}.",
+                 formats={cols[1]: "int", cols[2]: "int", cols[3]: "pct100"}), pct
+
+
+def acel_by_stage(returns: pd.DataFrame, threshold: int) -> Table:
+    w = _acel(returns)
+    w = w[w["assessed"].notna() & w["achieved"].notna()]
+    cols = ["Stage", "Organiser", "Assessed (n)", "% achieving (all)", "% Q1", "% Q5", "Gap (pp)"]
+    rows = []
+    for stage in L.ACEL_STAGES:
+        for org in L.ACEL_ORGANISERS:
+            s = w[(w["stage"] == stage) & (w["organiser"] == org)]
+            if s.empty:
+                continue
+            n = float(s["assessed"].sum())
+
+            def pct(part: pd.DataFrame) -> object:
+                d = float(part["assessed"].sum())
+                if d == 0:
+                    return None
+                return SUPPRESSED if d < threshold else 100.0 * float(part["achieved"].sum()) / d
+
+            p1, p5 = pct(s[s["group"] == "Q1"]), pct(s[s["group"] == "Q5"])
+            gap = p5 - p1 if isinstance(p1, float) and isinstance(p5, float) else (
+                SUPPRESSED if SUPPRESSED in (p1, p5) else None)
+            rows.append([stage, org, SUPPRESSED if is_small(n, threshold) else n, pct(s), p1, p5, gap])
+    return Table("Achievement of CfE levels by stage and organiser, with the poverty-related gap", cols, rows,
+                 note="A percentage is not shown where fewer than the threshold were assessed.",
+                 formats={"Assessed (n)": "int", "% achieving (all)": "pct100", "% Q1": "pct100", "% Q5": "pct100",
+                          "Gap (pp)": "num1"})
+
+
+def stretch_aims(returns: pd.DataFrame, threshold: int) -> Table:
+    """Per stretch measure and group: schools with an aim, their mean current and aim, and where the
+    authority is now from the ACEL counts returned, with progress from current to aim."""
+    s = returns[returns["section"] == "Stretch aim"]
+    w = _acel(returns)
+    w = w[w["assessed"].notna() & w["achieved"].notna()]
+    cols = ["Measure", "Group", "Schools with an aim", "Mean current (%)", "Mean stretch aim (%)",
+            "Authority now (%)", "Progress to aim (%)"]
+    rows = []
+    if s.empty:
+        return Table("Progress to stretch aims", cols, rows)
+    wide = s.pivot_table(index=["seed_code", "organiser", "group"], columns="quantity", values="value",
+                         aggfunc="mean").reset_index()
+    for q in ("current", "aim"):
+        if q not in wide:
+            wide[q] = float("nan")
+    order = {m: k for k, m in enumerate(L.STRETCH_MEASURES)}
+    gorder = {g: k for k, g in enumerate(L.STRETCH_GROUPS)}
+    keys = sorted({(m, g) for m, g in zip(wide["organiser"], wide["group"], strict=True)},
+                  key=lambda mg: (order.get(mg[0], 99), gorder.get(mg[1], 99), str(mg)))
+    for measure, group in keys:
+        part = wide[(wide["organiser"] == measure) & (wide["group"] == group)]
+        current, aim = part["current"].mean(), part["aim"].mean()
+        now = _authority_now(w, measure, group, threshold)
+        progress = None
+        if isinstance(now, float) and not math.isnan(current) and not math.isnan(aim) and aim != current:
+            progress = 100.0 * (now - current) / (aim - current)
+        rows.append([measure, group, len(part), None if math.isnan(current) else float(current),
+                     None if math.isnan(aim) else float(aim), now, progress])
+    return Table("Progress to stretch aims", cols, rows,
+                 note="Authority now: from the ACEL counts in this collection (ACEL measures only). Progress: "
+                      "how far the authority has moved from the schools' mean current value towards their mean "
+                      "aim (100% = aim reached).",
+                 formats={c: "num1" for c in cols[3:]} | {cols[2]: "int"})
+
+
+def _authority_now(w: pd.DataFrame, measure: str, group: str, threshold: int) -> object:
+    parts = measure.split(" ", 1)
+    if len(parts) != 2 or parts[0] not in L.ACEL_STAGES:
+        return None
+    s = w[(w["stage"] == parts[0]) & (w["organiser"] == parts[1])]
+
+    def pct(q: str | None) -> object:
+        part = s if q is None else s[s["group"] == q]
+        d = float(part["assessed"].sum())
+        if d == 0:
+            return None
+        return SUPPRESSED if d < threshold else 100.0 * float(part["achieved"].sum()) / d
+
+    if group == "All pupils":
+        return pct(None)
+    if group == "SIMD quintile 1":
+        return pct("Q1")
+    if group == "SIMD quintile 5":
+        return pct("Q5")
+    if group.startswith("Poverty-related gap"):
+        p1, p5 = pct("Q1"), pct("Q5")
+        return p5 - p1 if isinstance(p1, float) and isinstance(p5, float) else None
+    return None
+
+
+# ---------------------------------------------------------------- outliers in school returns
+
+
+def modified_z(values: list[float]) -> list[float | None]:
+    """Iglewicz and Hoaglin's modified z-score: 0.6745 (x − median) / MAD; where MAD is 0, the mean absolute
+    deviation × 1.253314 stands in for it; None for every value when both are 0 (all equal) or n < 3."""
+    if len(values) < 3:
+        return [None] * len(values)
+    s = pd.Series(values, dtype=float)
+    med = float(s.median())
+    mad = float((s - med).abs().median())
+    if mad > 0:
+        return [0.6745 * (x - med) / mad for x in values]
+    mean_ad = float((s - med).abs().mean())
+    if mean_ad > 0:
+        return [(x - med) / (1.253314 * mean_ad) for x in values]
+    return [None] * len(values)
+
+
+def school_measures(returns: pd.DataFrame, names: dict[str, str], threshold: int) -> pd.DataFrame:
+    """Per school: % achieving (ACEL, all), poverty-related gap, attendance %, exclusions per 1,000.
+    A value resting on fewer than `threshold` pupils (or 1 to threshold-1 exclusions) is left out."""
+    out = []
+    w = _acel(returns)
+    w = w[w["assessed"].notna() & w["achieved"].notna()]
+    by_seed = {str(k): g for k, g in returns.groupby("seed_code", sort=True)}
+    acel_by_seed = {str(k): g for k, g in w.groupby("seed_code", sort=True)}
+    empty = w.iloc[0:0]
+    for seed in sorted(by_seed):
+        r = by_seed[seed]
+        a = acel_by_seed.get(seed, empty)
+        row = {"seed_code": seed, "school": names.get(seed, "")}
+        d = float(a["assessed"].sum())
+        row["% achieving CfE levels"] = 100.0 * float(a["achieved"].sum()) / d if d >= threshold else None
+        q1, q5 = a[a["group"] == "Q1"], a[a["group"] == "Q5"]
+        d1, d5 = float(q1["assessed"].sum()), float(q5["assessed"].sum())
+        row["Poverty-related gap (pp)"] = (100.0 * float(q5["achieved"].sum()) / d5
+                                           - 100.0 * float(q1["achieved"].sum()) / d1) \
+            if d1 >= threshold and d5 >= threshold else None
+        att = r[r["section"] == "Attendance"]
+        pos = float(att[att["quantity"] == "possible"]["value"].sum())
+        got = float(att[att["quantity"] == "attended"]["value"].sum())
+        row["Attendance %"] = 100.0 * got / pos if pos else None
+        ex = r[r["section"] == "Exclusions"]
+        roll = ex[ex["quantity"] == "roll"]["value"]
+        cases = ex[ex["quantity"] == "exclusion cases"]["value"]
+        if len(roll) and len(cases) and float(roll.iloc[0]) > 0 and not is_small(float(cases.iloc[0]), threshold):
+            row["Exclusions per 1,000"] = 1000.0 * float(cases.iloc[0]) / float(roll.iloc[0])
+        else:
+            row["Exclusions per 1,000"] = None
+        out.append(row)
+    return pd.DataFrame(out, columns=["seed_code", "school", *OUTLIER_MEASURES])
+
+
+OUTLIER_MEASURES = ("% achieving CfE levels", "Poverty-related gap (pp)", "Attendance %", "Exclusions per 1,000")
+
+
+def outliers(measures: pd.DataFrame) -> Table:
+    cols = ["School", "SEED code", "Measure", "Value", "Authority median", "Modified z (M)"]
+    rows = []
+    for m in OUTLIER_MEASURES:
+        part = measures[measures[m].notna()]
+        values = [float(x) for x in part[m]]
+        zs = modified_z(values)
+        med = float(pd.Series(values).median()) if values else None
+        for (_, r), z in zip(part.iterrows(), zs, strict=True):
+            if z is not None and abs(z) > MODIFIED_Z_LIMIT:
+                rows.append([r["school"], r["seed_code"], m, float(r[m]), med, z])
+    rows.sort(key=lambda r: (-abs(r[5]), r[2], r[1]))
+    return Table("Outliers in the school returns (|M| > 3.5)", cols, rows,
+                 note="Modified z-score M = 0.6745 × (value − median) / median absolute deviation (Iglewicz and "
+                      "Hoaglin). A value with |M| > 3.5 is worth checking with the school: a typing slip or a "
+                      "real difference.",
+                 formats={"Value": "num1", "Authority median": "num1", "Modified z (M)": "num2"})
+
+
+# ---------------------------------------------------------------- what the dashboard shows
+
+
+INSTRUMENTS = {
+    "social_skills": (SOCIAL_SKILLS, SOCIAL_SKILLS_TOTAL),
+    "rosenberg": (ROSENBERG, ROSENBERG_TOTAL),
+    "attendance": (ATTENDANCE, ATTENDANCE_PCT),
+    "gas": (GAS, GAS_T),
+}
+
+
+# ---------------------------------------------------------------- coverage, completeness, timeliness
+
+RAG_GREEN, RAG_AMBER, RAG_RED = "Green", "Amber", "Red"
+
+
+def rag_pct(p: float | None, green: float = 80.0, amber: float = 50.0) -> str:
+    if p is None:
+        return ""
+    return RAG_GREEN if p >= green else RAG_AMBER if p >= amber else RAG_RED
+
+
+def coverage(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
+    """One row per school: what was expected and received, files by status, phases complete, RAG."""
+    cols = ["SEED code", "School", "On the authority's list", "Projects expected", "Projects received",
+            "School return", "Files accepted", "With warnings", "With errors", "Rejected",
+            "Phase 1 %", "Phase 2 %", "Phase 3 %", "Phase 4 %", "Phase 5 %", "Completeness %", "Coverage"]
+    expected = {s.seed_code: s for s in config.schools}
+    seeds = sorted(set(expected) | {str(s) for s in files["seed_code"] if s})
+    if (files["seed_code"] == "").any():
+        seeds.append("")
+    rows = []
+    by_seed = {str(k): g for k, g in files.groupby("seed_code", sort=False)}
+    empty = files.iloc[0:0]
+    for seed in seeds:
+        f = by_seed.get(seed, empty)
+        acc = f[f["status"].isin(["valid", "warnings", "errors"])]
+        projects = acc[acc["kind"] == "sipp_project"]
+        school = expected.get(seed)
+        n_expected = len(school.projects) if school and school.projects else None
+        ret_expected = school.school_return if school else True
+        has_return = bool((acc["kind"] == "school_return").any())
+        phases = [float(100 * projects[f"phase{k}"].astype(bool).mean()) if len(projects) else None
+                  for k in range(1, 6)]
+        known = [p for p in phases if p is not None]
+        parts = known[:]
+        if ret_expected:
+            parts.append(100.0 if has_return else 0.0)
+        if n_expected:
+            parts.append(100.0 * min(len(projects), n_expected) / n_expected)
+        completeness = sum(parts) / len(parts) if parts else None
+        bad = int((f["status"] == "errors").sum() + (f["status"] == "rejected").sum())
+        if acc.empty:
+            rag = RAG_RED
+        elif (ret_expected and not has_return) or (n_expected and len(projects) < n_expected) or bad:
+            rag = RAG_AMBER
+        else:
+            rag = RAG_GREEN
+        rows.append([seed or "(not known)", names.get(seed, "") if seed else "(files with no readable school)",
+                     "Yes" if school else ("No" if config.schools else "—"), n_expected, len(projects),
+                     "Received" if has_return else ("Missing" if ret_expected else "Not expected"),
+                     int((f["status"] == "valid").sum()), int((f["status"] == "warnings").sum()),
+                     int((f["status"] == "errors").sum()), int((f["status"] == "rejected").sum()),
+                     *phases, completeness, rag])
+    return Table("Coverage and completeness per school and phase", cols, rows,
+                 note="Phase %: share of the school's project workbooks with that phase filled in. Completeness: "
+                      "the phases, the school return and the expected projects together. Coverage: Green = "
+                      "everything expected received and readable; Amber = something missing or with errors; "
+                      "Red = nothing usable received.",
+                 formats={**{f"Phase {k} %": "pct100rag" for k in range(1, 6)}, "Completeness %": "pct100rag",
+                          "Coverage": "rag"})
+
+
+def timeliness(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
+    cols = ["SEED code", "School", "Last submission", "Dated by", "Days after the deadline", "On time"]
+    deadline = config.deadline
+    acc = files[files["status"].isin(["valid", "warnings", "errors"])]
+    expected = {s.seed_code for s in config.schools}
+    seeds = sorted(expected | {str(s) for s in acc["seed_code"] if s})
+    rows = []
+    by_seed = {str(k): g for k, g in acc.groupby("seed_code", sort=False)}
+    for seed in seeds:
+        f = by_seed.get(seed, acc.iloc[0:0])
+        if f.empty:
+            rows.append([seed, names.get(seed, ""), None, "", None, RAG_RED])
+            continue
+        last = f.sort_values(["date_used", "file"]).iloc[-1]
+        days = (last["date_used"] - deadline).days if deadline else None
+        rag = "" if days is None else RAG_GREEN if days <= 0 else RAG_AMBER if days <= 7 else RAG_RED
+        rows.append([seed, names.get(seed, ""), last["date_used"], last["date_source"],
+                     max(days, 0) if days is not None else None, rag])
+    title = "Timeliness against the deadline" + (f" ({deadline:%d/%m/%Y})" if deadline else " (no deadline set)")
+    return Table(title, cols, rows,
+                 note="A file is dated by its 'Prepared for submission' stamp where it has one, else by the time "
+                      "the file was last modified. Green = on time; Amber = up to 7 days late; Red = later, or "
+                      "nothing received.",
+                 formats={"Last submission": "date", "Days after the deadline": "int", "On time": "rag"})

@@ -1,0 +1,294 @@
+"""One consolidation run: find the files, read the new ones in parallel, account for every file.
+
+The result (`Consolidation`) depends only on the files' contents, their names and modification times and the
+configuration, never on the order in which worker processes finish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..issues import Issue, has_errors, issue, sort_issues
+from .cache import load_cache, load_manifest
+from .config import AuthorityConfig
+from .discover import FoundFile, content_hash, discover
+from .tidy import FileContent
+from .worker import FileResult, check_many, check_one
+
+STATUSES = ("valid", "warnings", "errors", "rejected", "duplicate", "superseded")
+STATUS_LABELS = {
+    "valid": "Accepted",
+    "warnings": "Accepted with warnings",
+    "errors": "Accepted with errors (answers in error left out)",
+    "rejected": "Rejected",
+    "duplicate": "Duplicate file (counted once)",
+    "superseded": "Replaced by a later submission",
+}
+ACCEPTED = ("valid", "warnings", "errors")
+UNKNOWN_SCHOOL = ""
+STAMP, MODIFIED = "Prepared for submission stamp", "file modified time"
+_SEED_IN_PATH = re.compile(r"(?<!\d)(\d{7})(?!\d)")
+
+
+@dataclass
+class FileRecord:
+    found: FoundFile
+    sha256: str
+    result: FileResult | None = None  # None for a duplicate (never read)
+    unchanged: bool = False  # the result came from the cache: the file was not read again
+    status: str = ""
+    issues: list[Issue] = field(default_factory=list)
+    duplicate_of: str = ""
+    superseded_by: str = ""
+    date_used: dt.date | None = None
+    date_source: str = ""
+
+    @property
+    def rel(self) -> str:
+        return self.found.rel
+
+    @property
+    def content(self) -> FileContent | None:
+        return None if self.result is None else self.result.content
+
+    @property
+    def kind(self) -> str:
+        return self.content.kind if self.content else ""
+
+    def meta(self, key: str) -> object:
+        return self.content.meta.get(key) if self.content else None
+
+    @property
+    def seed_code(self) -> str:
+        seed = self.meta("seed_code")
+        if seed:
+            return str(seed)
+        m = _SEED_IN_PATH.search(self.rel)  # an unreadable file in a school's folder
+        return m.group(1) if m else UNKNOWN_SCHOOL
+
+    @property
+    def modified(self) -> dt.date:
+        return dt.datetime.fromtimestamp(self.found.mtime_ns / 1e9).date()
+
+
+@dataclass
+class Consolidation:
+    config: AuthorityConfig
+    records: list[FileRecord]
+    ignored: list[str]
+    school_issues: list[Issue]  # about a school rather than a file (expected return missing)
+    read: int  # files read in this run
+    unchanged: int  # files whose results came from the cache
+    seconds: float = 0.0
+    school_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> list[FileRecord]:
+        return [r for r in self.records if r.status in ACCEPTED]
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for r in self.records:
+            out[r.status] += 1
+        return out
+
+    @property
+    def crashes(self) -> list[tuple[str, str]]:
+        return [(r.rel, r.result.crash) for r in self.records if r.result is not None and r.result.crash]
+
+    @property
+    def all_issues(self) -> list[Issue]:
+        return sort_issues([i for r in self.records for i in r.issues] + self.school_issues)
+
+    @property
+    def exit_code(self) -> int:
+        bad = any(r.status == "errors" or (r.status == "rejected" and has_errors(r.issues)) for r in self.records)
+        return 1 if bad else 0
+
+    def school_name(self, seed: str) -> str:
+        return self.school_names.get(seed, "")
+
+
+Progress = Callable[[int], None]
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def _check_all(paths: list[str], jobs: int, advance: Progress) -> dict[str, FileResult]:
+    results: dict[str, FileResult] = {}
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        for p in paths:
+            results[p] = check_one(p)
+            advance(1)
+        return results
+    size = max(1, min(16, len(paths) // (jobs * 8)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(check_many, chunk): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                done = future.result()
+            except Exception:  # noqa: BLE001 - a worker that died: its files are reported, the run goes on
+                tb = traceback.format_exc()
+                done = [FileResult([issue("SIPXL-C007")], None, tb) for _ in chunk]
+            results.update(zip(chunk, done, strict=True))
+            advance(len(chunk))
+    return results
+
+
+def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | None = None, force: bool = False,
+                jobs: int | None = None, on_start: Callable[[int], None] | None = None,
+                advance: Progress | None = None) -> Consolidation:
+    """Account for every file below `in_dirs`; read only those not already in `out_dir`'s cache."""
+    started = time.perf_counter()
+    config = config or AuthorityConfig()
+    out_dir = Path(out_dir)
+    found, ignored = discover([Path(d) for d in in_dirs], exclude=[out_dir])
+    manifest = {} if force else load_manifest(out_dir)
+    cache = {} if force else load_cache(out_dir)
+
+    records = []
+    for f in found:
+        old = manifest.get(f.path)
+        if old and old.get("size") == f.size and old.get("mtime_ns") == f.mtime_ns and old.get("sha256"):
+            sha = str(old["sha256"])  # same name, size and time: not even hashed again
+        else:
+            sha = content_hash(f.path)
+        records.append(FileRecord(f, sha))
+
+    first_of: dict[str, FileRecord] = {}
+    to_read: list[str] = []
+    for r in records:
+        if r.sha256 in first_of:
+            r.status, r.duplicate_of = "duplicate", first_of[r.sha256].rel
+            continue
+        first_of[r.sha256] = r
+        if r.sha256 in cache:
+            r.result, r.unchanged = cache[r.sha256], True
+        else:
+            to_read.append(r.found.path)
+    if on_start:
+        on_start(len(to_read))
+    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None))
+    for r in records:
+        if r.status != "duplicate" and not r.unchanged:
+            r.result = fresh[r.found.path]
+
+    school_issues = _account(records, config)
+    names = _school_names(records, config)
+    for i, r in enumerate(records):
+        records[i].issues = [_located(x, r) for x in r.issues]
+    return Consolidation(config, records, ignored, school_issues, len(to_read),
+                         sum(r.unchanged for r in records), time.perf_counter() - started, names)
+
+
+def _located(i: Issue, r: FileRecord) -> Issue:
+    return Issue(i.code, i.sheet, i.cell, i.label, i.value, i.expected, i.detail, r.rel,
+                 {"seed_code": r.seed_code})
+
+
+def _norm(text: object) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+def _supersede_key(r: FileRecord) -> tuple | None:
+    seed = r.meta("seed_code")
+    if not seed:
+        return None
+    if r.kind == "sipp_project":
+        return (r.kind, seed, _norm(r.meta("project")))
+    if r.kind == "school_return":
+        return (r.kind, seed, _norm(r.meta("session")))
+    return None
+
+
+def _account(records: list[FileRecord], config: AuthorityConfig) -> list[Issue]:
+    """Give every file its status and the authority-level issues; return the school-level issues."""
+    live = [r for r in records if r.status != "duplicate"]
+    for r in records:
+        if r.status == "duplicate":
+            r.issues = [issue("SIPXL-C001", value=r.duplicate_of)]
+            continue
+        r.issues = list(r.result.issues)
+        stamp = r.meta("submitted_on")
+        if isinstance(stamp, dt.date):
+            r.date_used, r.date_source = stamp, STAMP
+        else:
+            r.date_used, r.date_source = r.modified, MODIFIED
+        if r.content is None:
+            r.status = "rejected"
+
+    groups: dict[tuple, list[FileRecord]] = {}
+    for r in live:
+        if r.content is not None:
+            key = _supersede_key(r)
+            if key:
+                groups.setdefault(key, []).append(r)
+    for rs in groups.values():
+        if len(rs) < 2:
+            continue
+        by_stamp = all(r.date_source == STAMP for r in rs)
+        source = STAMP if by_stamp else MODIFIED
+
+        def when(r: FileRecord, by_stamp: bool = by_stamp) -> tuple:
+            return (r.date_used if by_stamp else dt.date.min, r.found.mtime_ns, r.rel)
+
+        winner = max(rs, key=when)
+        for r in rs:
+            if r is winner:
+                continue
+            r.status, r.superseded_by = "superseded", winner.rel
+            shown = winner.date_used if by_stamp else winner.modified
+            school = f"{r.meta('school') or 'The school'} ({r.meta('seed_code')})"
+            r.issues.append(issue("SIPXL-C002", value=school,
+                                  expected=f"{winner.rel}, later by its {source} {shown:%d/%m/%Y}",
+                                  detail=source))
+
+    expected = {s.seed_code for s in config.schools}
+    for r in live:
+        if r.status or r.content is None:
+            continue
+        if config.deadline and r.date_used and r.date_used > config.deadline:
+            r.issues.append(issue("SIPXL-C003", value=f"{r.date_used:%d/%m/%Y} ({r.date_source})",
+                                  expected=f"{config.deadline:%d/%m/%Y}"))
+        if r.kind == "sipp_project" and r.date_source != STAMP:
+            r.issues.append(issue("SIPXL-C004"))
+        if expected and r.meta("seed_code") and r.meta("seed_code") not in expected:
+            r.issues.append(issue("SIPXL-C005", value=r.meta("seed_code")))
+        r.status = "errors" if has_errors(r.issues) else \
+            "warnings" if any(i.severity == "warning" for i in r.issues) else "valid"
+
+    school_issues: list[Issue] = []
+    for school in config.schools:
+        mine = [r for r in live if r.status in ACCEPTED and r.meta("seed_code") == school.seed_code]
+        if school.school_return and not any(r.kind == "school_return" for r in mine):
+            school_issues.append(issue("SIPXL-C008", label="school data return", expected="School data return",
+                                       extra={"seed_code": school.seed_code}))
+        got = {_norm(r.meta("project")) for r in mine if r.kind == "sipp_project"}
+        for title in school.projects:
+            if _norm(title) not in got:
+                school_issues.append(issue("SIPXL-C008", label="SIPP project workbook",
+                                           expected=f"project '{title}'", extra={"seed_code": school.seed_code}))
+    return school_issues
+
+
+def _school_names(records: list[FileRecord], config: AuthorityConfig) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for r in sorted(records, key=lambda r: (r.kind != "school_return", r.rel)):
+        seed, name = r.meta("seed_code"), r.meta("school")
+        if seed and name and seed not in names:
+            names[str(seed)] = str(name)
+    for s in config.schools:
+        names[s.seed_code] = s.name
+    return names

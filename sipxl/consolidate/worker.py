@@ -1,0 +1,46 @@
+"""Check one file in a worker process and send back a compact, picklable result.
+
+Never raises: an unexpected error while checking one file becomes an issue on that file (SIPXL-C007) with
+the traceback kept for the error log, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+
+from ..issues import Issue, issue
+from .discover import READ_SUFFIXES
+from .tidy import FileContent, file_content
+
+
+@dataclass
+class FileResult:
+    issues: list[Issue] = field(default_factory=list)
+    content: FileContent | None = None  # None: nothing could be read (rejected)
+    crash: str = ""  # traceback of an internal error, for sipxl-error.log
+
+
+def check_one(path: str) -> FileResult:
+    if os.path.splitext(path)[1].lower() not in READ_SUFFIXES:
+        return FileResult([issue("SIPXL-C006", value=os.path.splitext(path)[1] or "(none)")])
+    try:
+        from ..engine import check_file
+
+        checked = check_file(path)
+        if checked.content is None:
+            return FileResult([_plain(i) for i in checked.issues])
+        return FileResult([_plain(i) for i in checked.issues], file_content(checked.content, checked.scores))
+    except Exception:  # noqa: BLE001 - one file's failure must not stop the run
+        return FileResult([issue("SIPXL-C007")], None, traceback.format_exc())
+
+
+def _plain(i: Issue) -> Issue:
+    """Drop the file path (the consolidator sets the name the QIO sees) and any bulky extras."""
+    return Issue(i.code, i.sheet, i.cell, i.label, i.value, i.expected, i.detail, "")
+
+
+def check_many(paths: list[str]) -> list[FileResult]:
+    """A chunk of files in one call, so that few, larger messages cross between processes."""
+    return [check_one(p) for p in paths]
