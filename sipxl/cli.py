@@ -47,21 +47,39 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--mistakes", type=float, default=0.15, help="share of workbooks with mistakes")
     sample.set_defaults(func=_sample)
 
-    from .commands import register_validation; register_validation(sub)  # noqa: E702, I001
-    from .consolidate_cli import register_consolidate; register_consolidate(sub)  # noqa: E702, I001
-    from .excel_cli import register_excel; register_excel(sub)  # noqa: E702, I001
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    from .commands import register_validation
+    from .consolidate_cli import register_consolidate
+    from .excel_cli import register_excel
+
+    register_validation(sub)
+    register_consolidate(sub)
+    register_excel(sub)
     return parser
 
 
-_EXTRA_COMMANDS: list = []
+ERROR_LOG = Path("sipxl-error.log")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 3
+    except Exception:  # never a traceback on screen: it goes to a log the user can send on
+        import traceback
+
+        log = ERROR_LOG.resolve()
+        try:
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f"The details are in {log}."
+        except OSError:
+            where = "The details could not be written to a log file."
+        print(f"sipxl met an internal error and stopped. {where} Please send that file to your sipxl "
+              "maintainer.", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
 from .io.build import build_template
 from .spec import get_template, layout_template
 from .spec import lists as L
@@ -38,6 +39,7 @@ __all__ = [
 
 AUTHORITY = "Loch Ard Council"
 SESSION = "2025/26"
+SUBMISSION_START = dt.date(2026, 6, 1)  # returns arrive through June 2026; the example deadline is 26 June
 SESSION_START = dt.date(2025, 8, 18)
 SESSION_END = dt.date(2026, 6, 26)
 HOLIDAYS = (  # invented but typical Scottish school holidays in 2025/26
@@ -916,7 +918,7 @@ def _build_job(job: tuple[Template, Path, Values, dict[str, str] | None]) -> Pat
 
 
 def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mistake_rate: float = 0.15,
-                       workers: int | None = None) -> list[Path]:
+                       workers: int | None = None, returns: bool = True) -> list[Path]:
     """Write a synthetic authority: one SIPP project per partnership, one data return per school.
 
     Layout: ``out_dir/P01 <partnership>/SIPP project 2025-26 - <lead school>.xlsx`` and
@@ -927,6 +929,7 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
     Returns the workbook paths, sorted. Files of an earlier run in `out_dir` are replaced.
     Values are drawn in one process (so the output depends only on the seed); the workbooks are then
     written by `workers` processes (default: all cores when there are more than 40 files; 1 = serial).
+    `returns=False` leaves out the school data returns (benchmarks of project workbooks alone).
     """
     if schools < 1:
         raise ValueError("an authority needs at least one school")
@@ -942,6 +945,10 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
     n_mistaken = min(len(partnerships), max(1, round(mistake_rate * len(partnerships)))) if mistake_rate else 0
     mistaken = set(mistake_rng.sample(range(len(partnerships)), n_mistaken))
     deck: list[str] = []
+    # When each file reached the authority, and whether Prepare for submission stamped it: deterministic,
+    # around the sample's deadline (26/06/2026), a few late.
+    dates_rng = random.Random(seed * 31 + 7)
+    received: dict[Path, dt.datetime] = {}
 
     entries: list[dict] = []
     jobs: list[tuple[Template, Path, Values, dict[str, str] | None]] = []
@@ -969,14 +976,21 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
                     mistakes.append(m)
         lead = partnership.schools[0]
         rel = Path(partnership.folder) / f"SIPP project 2025-26 - {lead.name}.xlsx"
+        day = SUBMISSION_START + dt.timedelta(days=dates_rng.randint(0, 30))
+        if dates_rng.random() < 0.85:
+            w.field("submitted_on", day)
+            w.field("submitted_with", __version__)
+        received[out_dir / rel] = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=dates_rng.randint(0, 480))
         jobs.append((w.template, out_dir / rel, w.values, sheet_names or None))
         entries.append({"path": rel.as_posix(), "kind": "sipp_project", "seed_code": lead.seed_code,
                         "school": lead.name, "partnership": partnership.name,
                         "schools": [s.seed_code for s in partnership.schools],
                         "mistakes": sorted((m.as_json() for m in mistakes), key=lambda m: (m["sheet"], m["cell"]))})
-    for school in all_schools:
+    for school in all_schools if returns else []:
         w = fill_school_return(random.Random(rng.getrandbits(64)), school)
         rel = Path(f"{school.seed_code} {school.name}") / "School return 2025-26.xlsx"
+        day = SUBMISSION_START + dt.timedelta(days=dates_rng.randint(0, 30))
+        received[out_dir / rel] = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=dates_rng.randint(0, 480))
         jobs.append((w.template, out_dir / rel, w.values, None))
         entries.append({"path": rel.as_posix(), "kind": "school_return", "seed_code": school.seed_code,
                         "school": school.name, "mistakes": []})
@@ -989,6 +1003,8 @@ def generate_authority(out_dir: Path, schools: int = 36, seed: int = 2026, mista
             files = list(pool.map(_build_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
     else:
         files = [_build_job(job) for job in jobs]
+    for path, when in received.items():
+        os.utime(path, (when.timestamp(), when.timestamp()))
     entries.sort(key=lambda e: e["path"])
     manifest = {
         "authority": AUTHORITY, "session": SESSION, "seed": seed, "schools": schools,
