@@ -145,8 +145,9 @@ def main() -> None:
         "# Consolidation benchmark", "",
         f"Machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, sipxl "
         f"{sipxl.__version__}, {platform.platform()}.", "",
-        "Files = SIPP project workbooks from the sample generator (10% with mistakes). Naive = openpyxl read_only/data_only over "
-        "every cell; limit = unzip and parse each sheet's XML, nothing else (both on all cores).", "",
+        "Files = SIPP project workbooks from the sample generator (10% with mistakes). "
+        "Naive = openpyxl read_only/data_only over every cell; "
+        "limit = unzip and parse each sheet's XML, nothing else (both on all cores).", "",
         "| project workbooks | files | sipxl 1 core (s) | sipxl all cores (s) | files/s | peak MiB (1 core / all) "
         "| naive (s) | naive ÷ sipxl | limit (s) | sipxl ÷ limit | re-run unchanged (s) | re-run 1% changed (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",

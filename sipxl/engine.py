@@ -45,3 +45,27 @@ def check_file(path: Path | str, expect_kind: str | None = None, score: bool = T
     issues = validate_content(content)
     scores = score_workbook(content) if score else None
     return FileCheck(str(path), content, issues, scores)
+
+
+def check_files(paths: list[Path | str], expect_kind: str | None = None, score: bool = True) -> list[FileCheck]:
+    """check_file of each path (the same results), with the table schemas run once for the whole batch.
+
+    An unexpected error in any file is raised, as check_file raises it (the consolidator then checks the
+    batch's files one by one, so that one file's failure is that file's alone)."""
+    from .domain.rules import validate_many
+    from .domain.scores import score_workbook
+
+    out: list[FileCheck] = []
+    read: list[FileCheck] = []
+    for path in paths:
+        try:
+            raw = read_workbook(path, expect_kind)
+        except Unreadable as e:
+            out.append(FileCheck(str(path), None, [e.issue]))
+            continue
+        out.append(FileCheck(str(path), content_of(raw)))
+        read.append(out[-1])
+    for checked, issues in zip(read, validate_many([c.content for c in read]), strict=True):
+        checked.issues = issues
+        checked.scores = score_workbook(checked.content) if score else None
+    return out

@@ -102,9 +102,10 @@ def test_numbers_stored_as_text(tmp_path):
     assert as_text.scores == plain.scores.__class__(**{**plain.scores.__dict__, "file": as_text.file})
 
 
-def test_text_that_is_no_number(tmp_path):
+@pytest.mark.parametrize("typed", ["mostly", "P4", "Q1 - low", "a3"])
+def test_text_that_is_no_number(tmp_path, typed):
     def edit(values, layout):
-        values[ss_key(0, "Post", 2)] = "mostly"
+        values[ss_key(0, "Post", 2)] = typed
 
     found = codes(build(tmp_path, edit, kind="social_skills"))
     assert found == [("SIPXL-V002", ss_ref(0, "Post", 2))]

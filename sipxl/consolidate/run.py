@@ -21,7 +21,7 @@ from .cache import load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
 from .tidy import FileContent
-from .worker import FileResult, check_many, check_one
+from .worker import FileResult, check_many
 
 STATUSES = ("valid", "warnings", "errors", "rejected", "duplicate", "superseded")
 STATUS_LABELS = {
@@ -124,14 +124,18 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+CHUNK = 32  # files per task: few, larger messages between processes, and one schema run per table per chunk
+
+
 def _check_all(paths: list[str], jobs: int, advance: Progress) -> dict[str, FileResult]:
     results: dict[str, FileResult] = {}
     if jobs <= 1 or len(paths) < 2 * jobs:
-        for p in paths:
-            results[p] = check_one(p)
-            advance(1)
+        for i in range(0, len(paths), CHUNK):  # chunks: the table schemas run once per chunk
+            chunk = paths[i:i + CHUNK]
+            results.update(zip(chunk, check_many(chunk), strict=True))
+            advance(len(chunk))
         return results
-    size = max(1, min(16, len(paths) // (jobs * 8)))
+    size = max(1, min(CHUNK, len(paths) // (jobs * 8)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(check_many, chunk): chunk for chunk in chunks}

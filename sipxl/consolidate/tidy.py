@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..domain.extract import TableData, WorkbookContent
+from ..domain.extract import TableData, WorkbookContent, layout_of
 from ..scoring.rates import is_missing
 from ..spec import lists as L
-from ..spec.layout import layout_template
 
 # the columns each file contributes; the consolidator puts file, seed_code and project in front
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -58,9 +57,7 @@ def _v(frame_row: dict, key: str) -> object:
 
 
 def _records(t: TableData | None) -> list[tuple[int, dict]]:
-    if t is None or t.frame.empty:
-        return []
-    return list(zip(t.frame.index.tolist(), t.frame.to_dict("records"), strict=True))
+    return [] if t is None else t.records
 
 
 def _text(v: object) -> str | None:
@@ -88,7 +85,7 @@ def phases_of(content: WorkbookContent) -> tuple[bool, ...] | None:
     f, t = content.field_value, content.tables
 
     def rows(key: str) -> int:
-        return 0 if key not in t else len(t[key].frame)
+        return 0 if key not in t else len(t[key].records)
 
     return (
         rows("smart_outcomes") > 0 and (f("target_group") is not None or f("rationale") is not None),
@@ -104,11 +101,11 @@ def _register(content: WorkbookContent) -> list[str | None]:
     t = content.tables.get("pupils")
     if t is None:
         return []
-    first = layout_template(content.template).tables["pupils"].first_row + 1
+    place = layout_of(content.template).tables["pupils"]
+    first = place.first_row + 1
     refs = []
-    for k in range(len(layout_template(content.template).tables["pupils"].rows)):
-        row = first + k
-        refs.append(_text(t.frame.loc[row, "pupil_ref"]) if row in t.frame.index else None)
+    for k in range(len(place.rows)):
+        refs.append(_text(t.value(first + k, "pupil_ref")))
     return refs
 
 

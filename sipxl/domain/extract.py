@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -34,17 +36,70 @@ class Cell:
         return excel_ref(self.sheet, self.row, self.col)
 
 
-@dataclass
 class TableData:
-    key: str
-    sheet: str
-    labels: dict[str, str]
-    columns: dict[str, int]
-    frame: pd.DataFrame  # index: the Excel row number as shown (from 1); typed values, None when unusable
-    raw: pd.DataFrame
+    """One table's used rows. `records` (Excel row number as shown, from 1; typed values, None when unusable)
+    and `raws` (Excel row -> what was typed) are what the checks and scores read; `frame` and `raw` are the
+    same as pandas DataFrames indexed by the Excel row, built only when asked for."""
+
+    def __init__(self, key: str, sheet: str, labels: dict[str, str], columns: dict[str, int],
+                 frame: pd.DataFrame | None = None, raw: pd.DataFrame | None = None, *,
+                 records: list[tuple[int, dict]] | None = None, raws: dict[int, dict] | None = None,
+                 keys: list[str] | None = None):
+        self.key, self.sheet, self.labels, self.columns = key, sheet, labels, columns
+        if frame is None:
+            self.records = records if records is not None else []
+            self.raws = raws if raws is not None else {}
+            self.keys = keys if keys is not None else list(labels)
+            self.from_records = True  # the typed values are extract's own (see schemas.screen_table)
+        else:
+            if raw is None:
+                raw = frame
+            self.__dict__["frame"], self.__dict__["raw"] = frame, raw
+            self.records = [(int(r), rec) for r, rec in zip(frame.index, frame.to_dict("records"), strict=True)]
+            self.raws = {int(r): rec for r, rec in zip(raw.index, raw.to_dict("records"), strict=True)}
+            self.keys = [str(c) for c in frame.columns]
+            self.from_records = False
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """index: the Excel row number as shown (from 1); typed values, None when unusable."""
+        return _frame([rec for _, rec in self.records], [r for r, _ in self.records], self.keys)
+
+    @cached_property
+    def raw(self) -> pd.DataFrame:
+        return _frame([self.raws[r] for r, _ in self.records], [r for r, _ in self.records], self.keys)
+
+    @property
+    def empty(self) -> bool:
+        return not self.records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def value(self, excel_row: int, column: str) -> object:
+        """The typed value at an Excel row (None when the row is not used)."""
+        rec = self._by_row().get(excel_row)
+        return None if rec is None else rec.get(column)
+
+    def raw_value(self, excel_row: int, column: str) -> object:
+        rec = self.raws.get(excel_row)
+        return None if rec is None else rec.get(column)
+
+    def _by_row(self) -> dict[int, dict]:
+        by_row = self.__dict__.get("_by_row_cache")
+        if by_row is None:
+            by_row = self.__dict__["_by_row_cache"] = dict(self.records)
+        return by_row
 
     def ref(self, excel_row: int, column: str) -> str:
         return excel_ref(self.sheet, excel_row - 1, self.columns[column])
+
+    def __repr__(self) -> str:
+        return f"TableData({self.key!r}, {self.sheet!r}, {len(self.records)} rows)"
+
+
+def _frame(rows: list[dict], index: list[int], keys: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
 
 
 @dataclass
@@ -61,6 +116,14 @@ class GridColumn:
     @property
     def started(self) -> bool:
         return any(c.raw not in (None, "") for c in self.items)
+
+    def scored(self, score: Callable[[list], object]) -> object:
+        """score(the items' values) (a sipxl.scoring function), worked out once: validation and scoring both
+        need each column's scores. The answers are read once and not changed afterwards."""
+        memo = self.__dict__.setdefault("_scored", {})
+        if score not in memo:
+            memo[score] = score([c.value for c in self.items])
+        return memo[score]
 
 
 @dataclass
@@ -100,7 +163,7 @@ class WorkbookContent:
 
 # ---------------------------------------------------------------- reading one answer
 
-_NUMBER = re.compile(r"^\s*([+-−]?\d+(?:[.,]\d+)?)\b")
+_NUMBER = re.compile(r"^\s*([+\-−]?\d+(?:[.,]\d+)?)\b")
 _WORDS = {w: i for i, w in enumerate(
     ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
@@ -166,72 +229,193 @@ def _show(raw: object) -> str:
 
 def read_answer(raw: object, rule: Rule, where: dict[str, str]) -> tuple[object, list[Issue]]:
     """One answer typed against its rule: (value or None, issues). `where` = sheet, cell, label."""
+    return _read(raw, rule, lambda: where)
+
+
+def _read(raw: object, rule: Rule, where: Callable[[], dict[str, str]]) -> tuple[object, list[Issue]]:
+    """read_answer with the place made only when there is something to report."""
     if is_blank(raw):
         return None, []
-    shown = _show(raw)
-    if rule.type in ("text", "long_text"):
+    kind = rule.type
+    if kind == "text" or kind == "long_text":
         return _text(raw), []
-    if rule.type == "date":
+    if kind == "date":
         d = _as_date(raw)
-        return (d, []) if d else (None, [issue("SIPXL-V007", value=shown, **where)])
-    if rule.type == "choice" or (rule.choices and rule.type not in ("integer", "number")):
+        return (d, []) if d else (None, [issue("SIPXL-V007", value=_show(raw), **where())])
+    if kind == "choice" or (rule.choices and kind not in ("integer", "number")):
         text = _text(raw)
         choices = rule.choices or ()
         if text in choices:
             if isinstance(raw, str) and raw != text:
-                return text, [issue("SIPXL-V006", value=raw, expected=text, **where)]
+                return text, [issue("SIPXL-V006", value=raw, expected=text, **where())]
             return text, []
         folded = {c.casefold(): c for c in choices}
         if " ".join(text.split()).casefold() in folded:
             found = folded[" ".join(text.split()).casefold()]
-            return found, [issue("SIPXL-V006", value=raw, expected=found, **where)]
-        return None, [issue("SIPXL-V005", value=shown, expected=rule.describe(), **where)]
+            return found, [issue("SIPXL-V006", value=raw, expected=found, **where())]
+        return None, [issue("SIPXL-V005", value=_show(raw), expected=rule.describe(), **where())]
     # integer or number
     number, from_text = _as_number(raw)
     if number is None:
-        return None, [issue("SIPXL-V002", value=shown, expected=rule.describe(), **where)]
+        return None, [issue("SIPXL-V002", value=_show(raw), expected=rule.describe(), **where())]
     found: list[Issue] = []
     if from_text:
-        found.append(issue("SIPXL-V003", value=shown, expected=_show(number), **where))
-    if rule.type == "integer" and not number.is_integer():
-        return None, found + [issue("SIPXL-V008", value=shown, **where)]
+        found.append(issue("SIPXL-V003", value=_show(raw), expected=_show(number), **where()))
+    if kind == "integer" and not number.is_integer():
+        return None, found + [issue("SIPXL-V008", value=_show(raw), **where())]
     if rule.choices and _show(number) not in rule.choices:
-        return None, found + [issue("SIPXL-V005", value=shown, expected=rule.describe(), **where)]
+        return None, found + [issue("SIPXL-V005", value=_show(raw), expected=rule.describe(), **where())]
     if (rule.min is not None and number < rule.min) or (rule.max is not None and number > rule.max):
-        return None, found + [issue("SIPXL-V004", value=shown, expected=rule.describe(), **where)]
-    return (int(number) if rule.type == "integer" else number), found
+        return None, found + [issue("SIPXL-V004", value=_show(raw), expected=rule.describe(), **where())]
+    return (int(number) if kind == "integer" else number), found
 
 
 # ---------------------------------------------------------------- a whole workbook
 
 
-class _Grid:
-    def __init__(self, grids: dict[str, list[list]]):
-        self.grids = grids
+_MISS = object()  # a fast reader's "not sure: read it the careful way"
 
-    def get(self, code: str, row: int, col: int) -> object:
-        grid = self.grids.get(code)
-        if grid is None or row >= len(grid) or col >= len(grid[row]):
-            return None
-        v = grid[row][col]
-        return None if v == "" else v
+
+def _fast_reader(rule: Rule) -> Callable[[object], object]:
+    """For one rule, a reader of the common, clean answers that gives exactly what `_read` gives when there
+    is nothing to report, and _MISS for anything else (which `_read` then reads and reports)."""
+    kind = rule.type
+    if kind in ("text", "long_text"):
+        def text(v: object) -> object:
+            if type(v) is str:
+                return v.strip() or None
+            return _MISS
+        return text
+    if kind == "date":
+        def date(v: object) -> object:
+            t = type(v)
+            if t is dt.date:
+                return v
+            if t is dt.datetime:
+                return v.date()
+            return _MISS
+        return date
+    if kind == "choice" or (rule.choices and kind not in ("integer", "number")):
+        allowed = frozenset(rule.choices or ())
+
+        def choice(v: object) -> object:
+            if type(v) is str and v in allowed and v == v.strip():
+                return v
+            return _MISS
+        return choice
+    if kind in ("integer", "number") and not rule.choices:
+        lo, hi, whole = rule.min, rule.max, kind == "integer"
+
+        def number(v: object) -> object:
+            t = type(v)
+            if t is not int and t is not float:
+                return _MISS
+            x = float(v)
+            if x != x:
+                return None  # NaN: blank
+            if whole and not x.is_integer():
+                return _MISS
+            if (lo is not None and x < lo) or (hi is not None and x > hi):
+                return _MISS
+            return int(x) if whole else x
+        return number
+    return lambda v: _MISS
+
+
+_FAST: dict[int, tuple[Rule, Callable[[object], object]]] = {}
+_DATE_RULE, _TEXT_RULE = Rule("date"), Rule("text")
+
+
+def _fast_of(rule: Rule) -> Callable[[object], object]:
+    hit = _FAST.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    fn = _fast_reader(rule)
+    _FAST[id(rule)] = (rule, fn)  # the rule is kept alive, so its id is never reused
+    return fn
+
+
+
+def layout_of(template: Template) -> TemplateLayout:
+    """layout_template(template), remembered by the template's identity: hashing a whole Template (a deep
+    frozen dataclass) for functools.cache costs more than the lookup is worth when it happens per cell."""
+    hit = _LAYOUTS.get(id(template))
+    if hit is not None and hit[0] is template:
+        return hit[1]
+    lay = layout_template(template)
+    _LAYOUTS[id(template)] = (template, lay)  # the template is kept alive, so its id is never reused
+    return lay
+
+
+_LAYOUTS: dict[int, tuple[Template, TemplateLayout]] = {}
+
+
+def _blank_typed(v: object) -> bool:
+    """is_blank for a value of a grid, where "" has already been read as None."""
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
+
+
+@dataclass(frozen=True)
+class _TablePlan:
+    """What reading one table needs, worked out once per template: for each column (in the table's order)
+    its key, column index, whether it is typed in, its rule and label, and whether it is a formula."""
+
+    columns: tuple[tuple[str, int, bool, Rule, str, bool, Callable[[object], object]], ...]
+    input_cols: tuple[int, ...]
+    keys: tuple[str, ...]
+    labels: dict[str, str]
+
+
+_PLANS: dict[tuple[int, str], tuple[Template, _TablePlan]] = {}
+
+
+def _table_plan(template: Template, layout: TemplateLayout, table: Table) -> _TablePlan:
+    hit = _PLANS.get((id(template), table.key))
+    if hit is not None and hit[0] is template:
+        return hit[1]
+    place = layout.tables[table.key]
+    keys = [c.key for c in table.columns]
+    # An earlier template version may lack a column of the current one: it is there, empty.
+    keys += [c.key for c in _current_table(template, table.key).columns if c.key not in keys]
+    plan = _TablePlan(
+        tuple((c.key, place.columns[c.key], c.is_input, c.rule, c.label, bool(c.formula), _fast_of(c.rule))
+              for c in table.columns),
+        tuple(place.columns[c.key] for c in table.columns if c.is_input),
+        tuple(keys),
+        {c.key: c.label for c in table.columns},
+    )
+    _PLANS[(id(template), table.key)] = (template, plan)
+    return plan
 
 
 def extract(file: str, template: Template, version: str, sheet_names: dict[str, str],
             grids: dict[str, list[list]], issues: list[Issue] | None = None) -> WorkbookContent:
-    layout = layout_template(template)
-    g = _Grid(grids)
+    layout = layout_of(template)
     out = WorkbookContent(file, template, version, dict(sheet_names), {}, {}, {}, {}, list(issues or []))
+    found = out.issues
 
-    def where(code: str, row: int, col: int, label: str) -> dict[str, str]:
-        name = sheet_names[code]
-        return {"sheet": name, "cell": excel_ref(name, row, col), "label": label}
+    def get(code: str, row: int, col: int) -> object:
+        grid = grids.get(code)
+        if grid is None or row >= len(grid):
+            return None
+        line = grid[row]
+        if col >= len(line):
+            return None
+        v = line[col]
+        return None if v == "" else v
 
     def answer(code: str, row: int, col: int, rule: Rule, label: str) -> Cell:
-        raw = g.get(code, row, col)
-        value, found = read_answer(raw, rule, where(code, row, col, label))
-        out.issues.extend(found)
-        return Cell(value, raw, sheet_names[code], row, col, label)
+        raw = get(code, row, col)
+        name = sheet_names[code]
+        if raw is None:
+            return Cell(None, None, name, row, col, label)
+        value = _fast_of(rule)(raw)
+        if value is not _MISS:
+            return Cell(value, raw, name, row, col, label)
+        value, said = _read(raw, rule, lambda: {"sheet": name, "cell": excel_ref(name, row, col), "label": label})
+        if said:
+            found.extend(said)
+        return Cell(value, raw, name, row, col, label)
 
     for sheet in template.sheets:
         code = sheet.code
@@ -241,53 +425,67 @@ def extract(file: str, template: Template, version: str, sheet_names: dict[str, 
             if isinstance(block, Field):
                 place = layout.fields[block.key]
                 if block.formula:
-                    _cache(out, g, code, place.row, place.col)
+                    _cache(out, get, code, place.row, place.col)
                     continue
                 out.fields[block.key] = answer(code, place.row, place.col, block.rule, block.label)
             elif isinstance(block, Table):
-                out.tables[block.key] = _table(out, g, layout, code, block, answer)
+                out.tables[block.key] = _table(out, grids.get(code) or [], layout, code, block, get)
             elif isinstance(block, ItemGrid):
-                out.grids[block.key] = _grid(out, g, layout, code, block, answer)
-        out.issues.extend(_outside_the_form(layout, code, sheet_names[code], grids.get(code, [])))
+                out.grids[block.key] = _grid(out, get, layout, code, block, answer)
+        found.extend(_outside_the_form(layout, code, sheet_names[code], grids.get(code, [])))
     return out
 
 
-def _cache(out: WorkbookContent, g: _Grid, code: str, row: int, col: int) -> None:
-    v = g.get(code, row, col)
+def _cache(out: WorkbookContent, get, code: str, row: int, col: int) -> None:
+    v = get(code, row, col)
     if v is not None:
         out.cached[(code, row, col)] = v
 
 
-def _table(out: WorkbookContent, g: _Grid, layout: TemplateLayout, code: str, table: Table, answer) -> TableData:
+def _table(out: WorkbookContent, grid: list[list], layout: TemplateLayout, code: str, table: Table,
+           get) -> TableData:
     place = layout.tables[table.key]
-    inputs = [c for c in table.columns if c.is_input]
-    keys = [c.key for c in table.columns]
-    # An earlier template version may lack a column of the current one: it is there, empty.
-    keys += [c.key for c in _current_table(out.template, table.key).columns if c.key not in keys]
-    rows, raws, index = [], [], []
+    plan = _table_plan(out.template, layout, table)
+    name = out.sheet_names[code]
+    keys = plan.keys
+    records: list[tuple[int, dict]] = []
+    raws: dict[int, dict] = {}
+    found = out.issues
+    cached = out.cached
+    n = len(grid)
     for row in place.rows:
-        if all(is_blank(g.get(code, row, place.columns[c.key])) for c in inputs):
+        if row >= n:
+            break  # every row below the grid's end is empty
+        line = grid[row]
+        width = len(line)
+        if all(_blank_typed(None if j >= width or line[j] == "" else line[j]) for j in plan.input_cols):
             continue
         values, raw_values = dict.fromkeys(keys), dict.fromkeys(keys)
-        for col in table.columns:
-            j = place.columns[col.key]
-            if col.is_input:
-                cell = answer(code, row, j, col.rule, col.label)
-                values[col.key], raw_values[col.key] = cell.value, cell.raw
+        for key, j, is_input, rule, label, formula, fast in plan.columns:
+            v = line[j] if j < width else None
+            if v == "":
+                v = None
+            if is_input:
+                if v is not None:
+                    value = fast(v)
+                    if value is _MISS:
+                        value, said = _read(v, rule, lambda row=row, j=j, label=label: {
+                            "sheet": name, "cell": excel_ref(name, row, j), "label": label})
+                        if said:
+                            found.extend(said)
+                    values[key] = value
+                raw_values[key] = v
             else:
-                values[col.key] = raw_values[col.key] = g.get(code, row, j)
-                if col.formula:
-                    _cache(out, g, code, row, j)
-        rows.append(values)
-        raws.append(raw_values)
-        index.append(row + 1)
+                values[key] = raw_values[key] = v
+                if formula and v is not None:
+                    cached[(code, row, j)] = v
+        records.append((row + 1, values))
+        raws[row + 1] = raw_values
     for frow in place.footer_rows:
-        for col in table.columns:
-            _cache(out, g, code, frow, place.columns[col.key])
-    frame = pd.DataFrame(rows, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
-    raw = pd.DataFrame(raws, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
-    return TableData(table.key, out.sheet_names[code], {c.key: c.label for c in table.columns},
-                     dict(place.columns), frame, raw)
+        for _, j, *_rest in plan.columns:
+            _cache(out, get, code, frow, j)
+    return TableData(table.key, name, dict(plan.labels), dict(place.columns), records=records, raws=raws,
+                     keys=list(keys))
 
 
 def _current_table(template: Template, key: str) -> Table:
@@ -300,28 +498,29 @@ def _current_table(template: Template, key: str) -> Table:
     raise KeyError(key)
 
 
-def _grid(out: WorkbookContent, g: _Grid, layout: TemplateLayout, code: str, grid: ItemGrid, answer) -> GridData:
+def _grid(out: WorkbookContent, get, layout: TemplateLayout, code: str, grid: ItemGrid, answer) -> GridData:
     place = layout.grids[grid.key]
     pupils = []
+    date_rule, text_rule = _DATE_RULE, _TEXT_RULE
+    item_rows = [(item.number, place.item_rows[item.number]) for item in grid.items]
+    cache_rows = [r for r in [*place.group_rows.values(), place.total_row, place.change_row] if r is not None]
     for p in range(grid.pupils):
         first_col = place.columns[(p, grid.occasions[0])]
         if grid.pupils_from_register:
             ref_cell = _register_ref(out, p, out.sheet_names[code], place.pupil_row, first_col)
         else:
-            ref_cell = answer(code, place.pupil_row, first_col, Rule("text"), f"Pupil {p + 1} reference")
+            ref_cell = answer(code, place.pupil_row, first_col, text_rule, f"Pupil {p + 1} reference")
         who = ref_cell.value or f"Pupil {p + 1}"
         occasions = {}
         for occ in grid.occasions:
             c = place.columns[(p, occ)]
             label = f"{grid.title}: {who} {occ}"
-            date = answer(code, place.date_row, c, Rule("date"), f"{occ} date for {who}")
-            by = answer(code, place.by_row, c, Rule("text"), f"{occ} completed by for {who}")
-            items = [answer(code, place.item_rows[item.number], c, grid.rule, f"{label}, item {item.number}")
-                     for item in grid.items]
+            date = answer(code, place.date_row, c, date_rule, f"{occ} date for {who}")
+            by = answer(code, place.by_row, c, text_rule, f"{occ} completed by for {who}")
+            items = [answer(code, row, c, grid.rule, f"{label}, item {number}") for number, row in item_rows]
             occasions[occ] = GridColumn(occ, date, by, items)
-            for row in [*place.group_rows.values(), place.total_row, place.change_row]:
-                if row is not None:
-                    _cache(out, g, code, row, c)
+            for row in cache_rows:
+                _cache(out, get, code, row, c)
         pupils.append(GridPupil(p, ref_cell, occasions))
     return GridData(grid.key, out.sheet_names[code], pupils)
 
@@ -332,39 +531,57 @@ def _register_ref(out: WorkbookContent, p: int, sheet: str, row: int, col: int) 
     register = out.tables.get("pupils")
     value = None
     if register is not None:
-        layout_rows = sorted(register.frame.index)
-        first = layout_template(out.template).tables["pupils"].first_row + 1
-        if first + p in layout_rows:
-            value = register.frame.loc[first + p, "pupil_ref"]
+        first = layout_of(out.template).tables["pupils"].first_row + 1
+        value = register.value(first + p, "pupil_ref")
     return Cell(value, value, sheet, row, col, f"Pupil {p + 1}")
 
 
-def _outside_the_form(layout: TemplateLayout, code: str, name: str, grid: list[list]) -> list[Issue]:
-    """Anything typed where the form has no cell (e.g. rows added under a table) is reported, not lost."""
-    if code == "help":
-        return []
-    known: set[tuple[int, int]] = set()
+_KNOWN: dict[tuple[int, str], tuple[TemplateLayout, frozenset[int], int]] = {}
+
+
+def _known_rows(layout: TemplateLayout, code: str) -> tuple[frozenset[int], int]:
+    """The rows of a sheet where the form has cells (each such row is the form's across its whole width),
+    and that width; worked out once per layout and sheet."""
+    hit = _KNOWN.get((id(layout), code))
+    if hit is not None and hit[0] is layout:
+        return hit[1], hit[2]
+    known: set[int] = set()
     lay = layout.sheets[code]
     width = lay.last_col + 1
     sheet = lay.sheet
     for i, block in enumerate(sheet.blocks):
         r = lay.rows[i]
         if isinstance(block, Heading | Guidance):
-            known.update((r, c) for c in range(width))
+            known.add(r)
         elif isinstance(block, Field):
             place = layout.fields[block.key]
-            rows = [place.row] + ([place.question_row] if place.question_row is not None else [])
-            known.update((row, c) for row in rows for c in range(width))
+            known.add(place.row)
+            if place.question_row is not None:
+                known.add(place.question_row)
         elif isinstance(block, Table):
             place = layout.tables[block.key]
-            for row in [place.title_row, place.header_row, *place.rows, *place.footer_rows]:
-                known.update((row, c) for c in range(width))
+            known.update([place.title_row, place.header_row, *place.rows, *place.footer_rows])
         elif isinstance(block, ItemGrid):
             place = layout.grids[block.key]
             last = place.change_row if place.change_row is not None else place.total_row
-            known.update((row, c) for row in range(place.title_row, last + 1) for c in range(width))
-    stray = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row)
-             if not is_blank(v) and (r, c) not in known]
+            known.update(range(place.title_row, last + 1))
+    rows = frozenset(known)
+    _KNOWN[(id(layout), code)] = (layout, rows, width)
+    return rows, width
+
+
+def _outside_the_form(layout: TemplateLayout, code: str, name: str, grid: list[list]) -> list[Issue]:
+    """Anything typed where the form has no cell (e.g. rows added under a table) is reported, not lost."""
+    if code == "help":
+        return []
+    known, width = _known_rows(layout, code)
+    stray: list[tuple[int, int]] = []
+    for r, row in enumerate(grid):
+        if r in known:
+            if len(row) > width:
+                stray += [(r, c) for c in range(width, len(row)) if not is_blank(row[c])]
+        else:
+            stray += [(r, c) for c, v in enumerate(row) if not is_blank(v)]
     if not stray:
         return []
     r, c = stray[0]

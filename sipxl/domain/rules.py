@@ -23,13 +23,13 @@ from ..scoring import (
     score_social_skills,
     summarise_leuven,
 )
-from ..spec.layout import excel_ref, layout_template
+from ..spec.layout import excel_ref
 from ..spec.model import Field
-from .extract import Cell, GridData, TableData, WorkbookContent, is_blank
-from .schemas import schema_issues
+from .extract import Cell, GridData, TableData, WorkbookContent, is_blank, layout_of
+from .schemas import schema_issues, schema_issues_many
 
-__all__ = ["RULES", "Rule", "validate_content", "recomputed_formulas", "looks_like_name", "looks_like_scn",
-           "GRID_NAMES"]
+__all__ = ["RULES", "Rule", "validate_content", "validate_many", "recomputed_formulas", "looks_like_name",
+           "looks_like_scn", "GRID_NAMES"]
 
 Rule = Callable[[WorkbookContent], list[Issue]]
 
@@ -38,8 +38,18 @@ GRID_NAMES = {"social_skills": "the Social Skills Pupil Assessment", "rosenberg"
 
 def validate_content(content: WorkbookContent) -> list[Issue]:
     """Every issue in one workbook's answers, sorted (errors first, then by sheet and cell)."""
+    return _validated(content, schema_issues(content, skip_columns=SKIP_REQUIRED))
+
+
+def validate_many(contents: list[WorkbookContent]) -> list[list[Issue]]:
+    """validate_content of each workbook (the same issues), with the table schemas run once per batch."""
+    schema_found = schema_issues_many(contents, skip_columns=SKIP_REQUIRED)
+    return [_validated(c, found) for c, found in zip(contents, schema_found, strict=True)]
+
+
+def _validated(content: WorkbookContent, schema_found: list[Issue]) -> list[Issue]:
     found = list(content.issues)
-    found += schema_issues(content, skip_columns=SKIP_REQUIRED)
+    found += schema_found
     found += required_fields(content)
     for rule in RULES:
         found += rule(content)
@@ -92,14 +102,15 @@ def required_fields(content: WorkbookContent) -> list[Issue]:
 
 
 def _rows(content: WorkbookContent, key: str) -> list[tuple[int, dict]]:
+    """(Excel row, typed values) of a table's used rows (the records are shared: never change them)."""
     data = content.tables.get(key)
     if data is None:
         return []
-    return [(int(r), rec) for r, rec in zip(data.frame.index, data.frame.to_dict("records"), strict=True)]
+    return data.records
 
 
 def _raw(data: TableData, row: int, column: str) -> object:
-    return data.raw.at[row, column] if row in data.raw.index else None
+    return data.raw_value(row, column)
 
 
 def _register(content: WorkbookContent) -> list[tuple[int, str]]:
@@ -121,7 +132,7 @@ def _phase5_started(content: WorkbookContent) -> bool:
     sheet = content.template.sheet("phase5")
     if any(content.field_value(f.key) is not None for f in sheet.fields):
         return True
-    return any(not content.tables[t.key].frame.empty for t in sheet.tables if t.key in content.tables)
+    return any(not content.tables[t.key].empty for t in sheet.tables if t.key in content.tables)
 
 
 def _grid_ref_label(grid: GridData, p: int) -> str:
@@ -140,7 +151,7 @@ def target_group_size(content: WorkbookContent) -> list[Issue]:
     n = len(_register(content))
     if 4 <= n <= 6:
         return []
-    first = layout_template(content.template).tables["pupils"].first_row + 1
+    first = layout_of(content.template).tables["pupils"].first_row + 1
     return [issue("SIPXL-P001", sheet=data.sheet, cell=data.ref(first, "pupil_ref"), label="Pupil reference",
                   value=n)]
 
@@ -448,13 +459,12 @@ def _grid_totals(content: WorkbookContent, key: str) -> dict[str, dict[str, floa
             out[ref] = {}
             continue
         for occ, column in pupil.occasions.items():
-            values = [c.value for c in column.items]
             if not column.started:
                 totals[occ] = None
             elif key == "rosenberg":
-                totals[occ] = score_rosenberg(values).total
+                totals[occ] = column.scored(score_rosenberg).total
             else:
-                totals[occ] = score_social_skills(values).total
+                totals[occ] = column.scored(score_social_skills).total
         out[ref] = totals
     return out
 
@@ -545,7 +555,7 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
 
     A value of None means the formula shows a blank. Only the cells that sipxl's templates calculate.
     """
-    layout = layout_template(content.template)
+    layout = layout_of(content.template)
     out: dict[tuple[str, int, int], tuple[str, object]] = {}
 
     # item grids: sub-totals, totals, change
@@ -557,11 +567,10 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
             totals = {}
             for occ, column in pupil.occasions.items():
                 c = place.columns[(p, occ)]
-                values = [cell.value for cell in column.items]
                 if spec.total_formula == "ROSENBERG":
-                    total = score_rosenberg(values).total
+                    total = column.scored(score_rosenberg).total
                 else:
-                    score = score_social_skills(values)
+                    score = column.scored(score_social_skills)
                     total = score.total
                     for group, row in place.group_rows.items():
                         out[(place.sheet, row, c)] = (f"{group} sub-total for {who} ({occ})", score.subtotals[group])
@@ -592,17 +601,17 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
                     lambda rec, r: _excel_leuven([rec.get(k) for k in pupil_cols])[0])
         table_cells("sessions", "session_engaged", "share of engagement at 4-5",
                     lambda rec, r: _excel_leuven([rec.get(k) for k in pupil_cols])[1])
-        frame = content.tables["sessions"].frame
+        records = content.tables["sessions"].records
         for k in pupil_cols:
-            mean, engaged = _excel_leuven(list(frame[k]) if not frame.empty else [])
+            mean, engaged = _excel_leuven([rec[k] for _, rec in records])
             c = place.columns[k]
             out[(place.sheet, place.footer_rows[0], c)] = (f"mean engagement of {k.replace('leuven_', 'pupil ')}", mean)
             out[(place.sheet, place.footer_rows[1], c)] = (
                 f"share at 4-5 of {k.replace('leuven_', 'pupil ')}", engaged)
     if "observations" in content.tables:
         place = layout.tables["observations"]
-        frame = content.tables["observations"].frame
-        mean, engaged = _excel_leuven(list(frame["leuven"]) if not frame.empty else [])
+        records = content.tables["observations"].records
+        mean, engaged = _excel_leuven([rec["leuven"] for _, rec in records])
         c = place.columns["leuven"]
         out[(place.sheet, place.footer_rows[0], c)] = ("mean engagement", mean)
         out[(place.sheet, place.footer_rows[1], c)] = ("share of engagement at 4-5", engaged)
@@ -658,7 +667,7 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
         data = content.tables["survey"]
         for k in range(5):
             key = f"q{k + 1}"
-            raws = [v for v in (data.raw[key] if not data.raw.empty else []) if not is_blank(v)]
+            raws = [v for v in (data.raws[r][key] for r, _ in data.records) if not is_blank(v)]
             n = len(raws)
             c = place.columns[key]
             out[(place.sheet, place.footer_rows[0], c)] = (f"N answered for statement {k + 1}", n)
@@ -712,7 +721,7 @@ def _field_formula(content: WorkbookContent, f: Field) -> object:
         data = content.tables.get("pupils")
         if data is None:
             return _UNKNOWN
-        return sum(isinstance(v, str) and v != "" for v in (data.raw["pupil_ref"] if not data.raw.empty else []))
+        return sum(isinstance(v, str) and v != "" for v in (data.raws[r]["pupil_ref"] for r, _ in data.records))
     if f.key == "exclusions_per_1000":
         cases, roll = content.field_value("exclusion_cases"), content.field_value("roll")
         if cases is None or roll is None:

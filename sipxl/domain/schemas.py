@@ -19,7 +19,7 @@ from ..issues import Issue, issue
 from ..spec.model import Column, Rule, Table, Template
 from .extract import TableData, WorkbookContent, is_blank
 
-__all__ = ["table_schema", "validate_table", "schema_issues"]
+__all__ = ["table_schema", "validate_table", "schema_issues", "schema_issues_many", "screen_table"]
 
 # the name of each check -> the issue code it reports
 CHECK_CODES = {
@@ -99,19 +99,25 @@ def validate_table(table: Table, data: TableData, skip: frozenset[tuple[str, str
     `skip` holds (code, cell) pairs already reported (by the reader), which are not reported again. A
     required cell where something unusable was typed is not reported as empty: the reader said why.
     """
-    frame = data.frame
-    if frame.empty:
+    if data.empty or screen_table(table, data):
         return []
-    schema = table_schema(table)
+    return _issues(table, data, _failures(table, data.frame), skip)
+
+
+def _failures(table: Table, frame: pd.DataFrame) -> list[dict]:
+    """pandera's failure cases of a frame against the table's schema (lazy: every failure), as records."""
     try:
-        schema.validate(frame, lazy=True)
+        schema_of(table).validate(frame, lazy=True)
         return []
     except pa.errors.SchemaErrors as e:
-        failures = e.failure_cases
-    rules = {c.key: c.rule for c in _input_columns(table)}
+        return e.failure_cases.to_dict("records")
+
+
+def _issues(table: Table, data: TableData, failures: list[dict], skip: frozenset[tuple[str, str]]) -> list[Issue]:
+    rules = _input_rules(table)
     out: list[Issue] = []
     seen: set[tuple[str, str]] = set(skip)
-    for rec in failures.to_dict("records"):
+    for rec in failures:
         column, check, index = rec.get("column"), str(rec.get("check")), rec.get("index")
         if column not in rules or index is None or (isinstance(index, float) and math.isnan(index)):
             continue
@@ -120,7 +126,7 @@ def validate_table(table: Table, data: TableData, skip: frozenset[tuple[str, str
             continue
         excel_row = int(index)
         cell = data.ref(excel_row, column)
-        raw = data.raw.at[excel_row, column] if excel_row in data.raw.index else None
+        raw = data.raw_value(excel_row, column)
         if code == "SIPXL-V001" and not is_blank(raw):
             continue  # something was typed but could not be used: the reader's issue says what
         if (code, cell) in seen:
@@ -132,6 +138,109 @@ def validate_table(table: Table, data: TableData, skip: frozenset[tuple[str, str
     return out
 
 
+# ---------------------------------------------------------------- the schema's checks, without pandas
+#
+# Most tables pass. Running pandera on a table costs milliseconds whatever its size, so each table's records
+# are first screened with the schema's own checks (the same functions, taken from the schema, with pandera's
+# rules: a null fails `not_nullable` when the column is not nullable and is otherwise left out of the
+# element-wise checks). A table the screen passes would pass pandera; any other (a failure, or a value the
+# screen cannot judge) is validated by pandera, which says what failed.
+
+
+def schema_of(table: Table) -> pa.DataFrameSchema:
+    """table_schema(table), remembered by the table's identity (hashing a frozen Table costs a deep walk)."""
+    hit = _SCHEMAS.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    schema = table_schema(table)
+    _SCHEMAS[id(table)] = (table, schema)  # the table is kept alive, so its id is never reused
+    return schema
+
+
+_SCHEMAS: dict[int, tuple[Table, pa.DataFrameSchema]] = {}
+_SCREENS: dict[int, tuple[Table, tuple | None]] = {}
+_RULES: dict[int, tuple[Table, dict[str, Rule]]] = {}
+
+
+def _input_rules(table: Table) -> dict[str, Rule]:
+    hit = _RULES.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    rules = {c.key: c.rule for c in _input_columns(table)}
+    _RULES[id(table)] = (table, rules)
+    return rules
+
+
+def _screen_of(table: Table) -> tuple | None:
+    """(column, nullable, check functions) per column of the schema that can fail (a nullable column without
+    checks never does); None when a check is not element-wise (the screen cannot run it, so pandera does)."""
+    hit = _SCREENS.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    schema = schema_of(table)
+    screen: list | None = []
+    for key, column in schema.columns.items():
+        fns = []
+        for check in column.checks:
+            fn = getattr(check, "_check_fn", None)
+            if not check.element_wise or not check.ignore_na or fn is None:
+                screen = None
+                break
+            fns.append(fn)
+        if screen is None or column.dtype is not None or column.unique or column.regex:
+            screen = None
+            break
+        if fns or not column.nullable:
+            screen.append((key, column.nullable, tuple(fns)))
+    if screen is not None and (schema.unique or schema.checks or schema.index is not None or schema.coerce
+                               or schema.strict or schema.dtype is not None):
+        screen = None
+    out = None if screen is None else tuple(screen)
+    _SCREENS[id(table)] = (table, out)
+    return out
+
+
+_PLAIN_TYPES = frozenset((str, int, bool, dt.date))  # never null for pandas
+_ABSENT = object()
+
+
+def screen_table(table: Table, data: TableData) -> bool:
+    """True when every used row of `data` passes the table's schema for certain (pandera would find nothing).
+
+    Only for values extract typed itself (`data.from_records`); a frame built elsewhere goes to pandera.
+    A value of a type other than those extract gives (None, str, int, float, bool, date) also goes to pandera."""
+    if not data.from_records:
+        return False
+    screen = _screen_of(table)
+    if screen is None:
+        return False
+    plain = _PLAIN_TYPES
+    try:
+        for _, rec in data.records:
+            for key, nullable, fns in screen:
+                v = rec.get(key, _ABSENT)
+                if v is None:
+                    if not nullable:
+                        return False
+                    continue
+                if v is _ABSENT:
+                    continue  # a column the frame does not have: not required
+                t = type(v)
+                if t is float:
+                    if v != v:  # NaN: null
+                        if not nullable:
+                            return False
+                        continue
+                elif t not in plain:
+                    return False
+                for fn in fns:
+                    if fn(v) is not True:
+                        return False
+    except Exception:  # noqa: BLE001 - a check that raises: pandera reports it
+        return False
+    return True
+
+
 def _show(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -141,20 +250,69 @@ def _show(v: object) -> str:
 
 
 def _tables(template: Template) -> dict[str, Table]:
-    return {t.key: t for s in template.sheets for t in s.tables}
+    hit = _TABLES.get(id(template))
+    if hit is not None and hit[0] is template:
+        return hit[1]
+    tables = {t.key: t for s in template.sheets for t in s.tables}
+    _TABLES[id(template)] = (template, tables)
+    return tables
+
+
+_TABLES: dict[int, tuple[Template, dict[str, Table]]] = {}
 
 
 def schema_issues(content: WorkbookContent, skip_columns: frozenset[tuple[str, str]] = frozenset()) -> list[Issue]:
     """Every table of the workbook against its schema. `skip_columns` = (table, column) pairs whose missing
     answers a named rule reports in its own words (e.g. a SMART outcome without a measure)."""
-    skip = frozenset((i.code, i.cell) for i in content.issues)
-    out: list[Issue] = []
-    for key, table in _tables(content.template).items():
-        data = content.tables.get(key)
-        if data is None:
+    return schema_issues_many([content], skip_columns)[0]
+
+
+_ROW_SPAN = 1 << 21  # more than Excel's 1,048,576 rows: file k's row r is k * _ROW_SPAN + r in a batch
+
+
+def schema_issues_many(contents: list[WorkbookContent],
+                       skip_columns: frozenset[tuple[str, str]] = frozenset()) -> list[list[Issue]]:
+    """schema_issues of many workbooks at once, the same issues for each as one by one.
+
+    The tables that need pandera (see screen_table) are gathered across the workbooks by table, their rows
+    stacked (file k's Excel row r indexed as k * 2**21 + r) and each table validated once for the batch;
+    every failure goes back to its own file, row and cell."""
+    pending: dict[int, tuple[Table, list[tuple[int, TableData]]]] = {}
+    for k, content in enumerate(contents):
+        for key, table in _tables(content.template).items():
+            data = content.tables.get(key)
+            if data is None or data.empty or screen_table(table, data):
+                continue
+            pending.setdefault(id(table), (table, []))[1].append((k, data))
+    failures: dict[tuple[int, str], list[dict]] = {}
+    for table, batch in pending.values():
+        if len(batch) == 1:
+            k, data = batch[0]
+            failures[(k, table.key)] = _failures(table, data.frame)
             continue
-        found = validate_table(table, data, skip)
-        out.extend(i for i in found if not (i.code == "SIPXL-V001" and (key, _column_of(data, i)) in skip_columns))
+        frames = []
+        for k, data in batch:
+            frame = data.frame.copy(deep=False)
+            frame.index = pd.Index([k * _ROW_SPAN + int(r) for r in frame.index], name="excel_row")
+            frames.append(frame)
+            failures[(k, table.key)] = []
+        for rec in _failures(table, pd.concat(frames)):
+            index = rec.get("index")
+            if index is None or (isinstance(index, float) and math.isnan(index)):
+                continue  # a failure of no row: cannot be placed (one by one, it is skipped too)
+            k, row = divmod(int(index), _ROW_SPAN)
+            failures[(k, table.key)].append({**rec, "index": row})
+    out: list[list[Issue]] = []
+    for k, content in enumerate(contents):
+        skip = frozenset((i.code, i.cell) for i in content.issues)
+        found: list[Issue] = []
+        for key, table in _tables(content.template).items():
+            if (k, key) not in failures:
+                continue
+            data = content.tables[key]
+            got = _issues(table, data, failures[(k, key)], skip)
+            found.extend(i for i in got if not (i.code == "SIPXL-V001" and (key, _column_of(data, i)) in skip_columns))
+        out.append(found)
     return out
 
 

@@ -32,7 +32,7 @@ from ..scoring import (
     summarise_leuven,
 )
 from ..spec.lists import ACEL_ORGANISERS, ACEL_STAGES, AGREEMENT, SIMD_QUINTILES, SURVEY_STATEMENTS
-from .extract import GridData, WorkbookContent
+from .extract import GridData, WorkbookContent, layout_of
 
 __all__ = [
     "AcelRow", "AttendancePupil", "AttendanceScores", "GasChildScore", "GasScores", "LeuvenScores",
@@ -173,7 +173,7 @@ class WorkbookScores:
 
 def _rows(content: WorkbookContent, key: str) -> list[dict]:
     data = content.tables.get(key)
-    return [] if data is None else data.frame.to_dict("records")
+    return [] if data is None else [rec for _, rec in data.records]
 
 
 def _who(grid: GridData, p: int) -> str:
@@ -190,8 +190,8 @@ def _social_skills(content: WorkbookContent) -> SocialSkillsScores | None:
         pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
         if not (pre_col.started or post_col.started):
             continue
-        pre = score_social_skills([c.value for c in pre_col.items]) if pre_col.started else None
-        post = score_social_skills([c.value for c in post_col.items]) if post_col.started else None
+        pre = pre_col.scored(score_social_skills) if pre_col.started else None
+        post = post_col.scored(score_social_skills) if post_col.started else None
         pupils.append(SocialSkillsPupil(
             _who(grid, p), pre, post, change(pre and pre.total, post and post.total),
             pre_col.date.value, post_col.date.value))
@@ -211,8 +211,8 @@ def _rosenberg(content: WorkbookContent) -> RosenbergScores | None:
         pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
         if not (pre_col.started or post_col.started):
             continue
-        pre = score_rosenberg([c.value for c in pre_col.items]) if pre_col.started else None
-        post = score_rosenberg([c.value for c in post_col.items]) if post_col.started else None
+        pre = pre_col.scored(score_rosenberg) if pre_col.started else None
+        post = post_col.scored(score_rosenberg) if post_col.started else None
         pupils.append(RosenbergPupil(_who(grid, p), pre, post, change(pre and pre.total, post and post.total)))
     if not pupils:
         return None
@@ -223,17 +223,14 @@ def _rosenberg(content: WorkbookContent) -> RosenbergScores | None:
 
 def _log_pupil_names(content: WorkbookContent) -> list[str]:
     """The Phase 4 log's pupil columns follow the register: its k-th reference, else 'Pupil k'."""
-    from ..spec.layout import layout_template
-
     names = [f"Pupil {k + 1}" for k in range(6)]
     data = content.tables.get("pupils")
     if data is not None:
-        first = layout_template(content.template).tables["pupils"].first_row + 1
+        first = layout_of(content.template).tables["pupils"].first_row + 1
         for k in range(6):
-            if first + k in data.frame.index:
-                ref = data.frame.at[first + k, "pupil_ref"]
-                if ref:
-                    names[k] = str(ref)
+            ref = data.value(first + k, "pupil_ref")
+            if ref:
+                names[k] = str(ref)
     return names
 
 

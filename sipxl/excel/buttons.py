@@ -536,7 +536,7 @@ def _summary_page(checked: Checked) -> Page:
                 page.add(block.label, _show(value))
     pupils = content.tables.get("pupils")
     if pupils is not None:
-        page.add("Pupils in the target group", len(pupils.frame))
+        page.add("Pupils in the target group", len(pupils.records))
     n = _count(checked.issues)
     page.add("Checks", f"{_plural(n['error'], 'error')}, {_plural(n['warning'], 'warning')} "
                        "(click Validate for the list)")
