@@ -117,3 +117,23 @@ def test_shift_and_swap(pairs, shift):
         assert 0 < s.wilcoxon_p <= 1
         if s.wilcoxon_n <= 5:
             assert s.wilcoxon_p > 0.05
+
+
+@given(st.lists(st.sampled_from([-4, -3, -2, -1, 0, 0.5, 1, 2, 3, 5, 8]), min_size=1, max_size=8))
+def test_remembered_exact_p_equals_scipy_on_the_changes(changes):
+    """The exact p is remembered by the signed ranks; it must equal scipy's p on the raw changes."""
+    import warnings
+
+    from scipy import stats
+
+    from sipxl.scoring.prepost import _wilcoxon
+
+    nonzero = [c for c in changes if c != 0]
+    n, p, _ = _wilcoxon(list(changes))
+    assert n == len(nonzero)
+    if nonzero:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert p == pytest.approx(float(stats.wilcoxon(nonzero, method="exact").pvalue), abs=1e-12)
+    else:
+        assert p is None

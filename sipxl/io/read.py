@@ -124,7 +124,14 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
 
     path = Path(path)
     sniff(path)
-    defined, props = _zip_parts(path)
+    parts: list[tuple[dict[str, str], dict[str, str]]] = []
+
+    def zip_parts() -> tuple[dict[str, str], dict[str, str]]:
+        """Defined names and document properties, read only when the sheets are not where they were built."""
+        if not parts:
+            parts.append(_zip_parts(path))
+        return parts[0]
+
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for damaged parts
@@ -140,8 +147,11 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
                     meta[str(row[0])] = str(row[1])
                 else:
                     built_names[str(row[0])] = str(row[1])
-    kind = meta.get("kind") or props.get("sipxl_kind")
-    version = meta.get("version") or props.get("sipxl_version") or ""
+    if "kind" not in meta or "version" not in meta:
+        props = zip_parts()[1]
+        meta.setdefault("kind", props.get("sipxl_kind", ""))
+        meta.setdefault("version", props.get("sipxl_version", ""))
+    kind, version = meta["kind"], meta["version"]
     if not kind:
         raise Unreadable(issue("SIPXL-F004", detail="it carries no sipxl template kind"))
     if kind not in KNOWN_KINDS:
@@ -162,7 +172,8 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
     sheet_names: dict[str, str] = {}
     grids: dict[str, list[list]] = {}
     for sheet in template.sheets:
-        name = _find_sheet(sheet.code, sheet.name, present, defined, built_names)
+        name = sheet.name if sheet.name in present else \
+            _find_sheet(sheet.code, sheet.name, present, zip_parts()[0], built_names)
         if name is None:
             issues.append(issue("SIPXL-F009", sheet=sheet.name, expected=sheet.name))
             continue
@@ -175,7 +186,7 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
     if in_file != in_spec:
         moved = next(a for a, b in zip(in_file, in_spec, strict=True) if a != b)
         issues.append(issue("SIPXL-F012", sheet=moved, value=moved))
-    return RawWorkbook(str(path), template, version, sheet_names, grids, issues, props)
+    return RawWorkbook(str(path), template, version, sheet_names, grids, issues, parts[0][1] if parts else {})
 
 
 def _find_sheet(code: str, name: str, present: list[str], defined: dict[str, str],
