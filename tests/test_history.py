@@ -34,3 +34,22 @@ def test_earlier_project_workbook_is_read_at_its_own_cells(tmp_path):
     assert row["simd_decile"] == 3
     assert row["sex"] is None  # a column the earlier version did not have is there, empty
     assert content.tables["pupils"].ref(pupils.first_row + 1, "simd_decile") == f"'Pupils'!D{pupils.first_row + 1}"
+
+
+def test_ribbon_reads_an_earlier_version_at_its_own_cells(tmp_path):
+    """A button clicked in a 0.9 workbook reads it as the file reader does (one identification for both)."""
+    from sipxl.excel.bookread import raw_from_book
+    from sipxl.excel.payload import payload_from_xlsx
+    from sipxl.excel.xlremote import book_from_payload
+
+    old = template_version("sipp_project", "0.9")
+    pupils = layout_template(old).tables["pupils"]
+    path = build_template(old, tmp_path / "old.xlsx", {
+        ("pupils", pupils.first_row, pupils.columns["pupil_ref"]): "SIP-Q1",
+        ("pupils", pupils.first_row, pupils.columns["simd_decile"]): 3,
+    })
+    from_file = content_of(read_workbook(path))
+    from_book = content_of(raw_from_book(book_from_payload(payload_from_xlsx(path, client="Office.js"))))
+    assert from_book.version == "0.9"
+    assert [i.code for i in from_book.issues] == ["SIPXL-F006"]
+    assert from_book.tables["pupils"].frame.iloc[0].to_dict() == from_file.tables["pupils"].frame.iloc[0].to_dict()

@@ -15,9 +15,7 @@ import datetime as dt
 from typing import Any
 
 from ..io.build import META_NAME_PREFIX, META_SHEET
-from ..io.read import KNOWN_KINDS, RawWorkbook, Unreadable, _find_sheet, _version_key
-from ..issues import Issue, issue
-from ..spec import get_template
+from ..io.read import RawWorkbook, raw_from_sheets
 
 __all__ = ["BookInfo", "book_info", "raw_from_book", "sheet_grid"]
 
@@ -96,35 +94,13 @@ def book_info(book: Any) -> BookInfo:
 
 
 def raw_from_book(book: Any, info: BookInfo | None = None) -> RawWorkbook:
-    """The book's template sheets as grids, located by code; raise Unreadable if it is not a sipxl template."""
+    """The book's template sheets as grids, located by code; raise Unreadable if it is not a sipxl template.
+
+    The same identification as the file reader (sipxl.io.read.raw_from_sheets): an earlier template version
+    is read with its own layout. A client sends no document properties, so only the metadata sheet counts.
+    """
     info = info or BookInfo(book)
-    kind = info.kind
-    if not kind:
-        raise Unreadable(issue("SIPXL-F004", detail="it has no sipxl metadata sheet"))
-    if kind not in KNOWN_KINDS:
-        raise Unreadable(issue("SIPXL-F004", detail=f"unknown template kind '{kind}'"))
-    template = get_template(kind)
-    version = info.version
-    issues: list[Issue] = []
-    if _version_key(version) > _version_key(template.version):
-        raise Unreadable(issue("SIPXL-F005", value=version, expected=template.version))
-    if _version_key(version) < _version_key(template.version):
-        issues.append(issue("SIPXL-F006", value=version, expected=template.version))
-    present = info.sheet_names
-    sheet_names: dict[str, str] = {}
-    grids: dict[str, list[list]] = {}
-    for sheet in template.sheets:
-        name = _find_sheet(sheet.code, sheet.name, present, info.defined, info.built_names)
-        if name is None:
-            issues.append(issue("SIPXL-F009", sheet=sheet.name, expected=sheet.name))
-            continue
-        if name != sheet.name:
-            issues.append(issue("SIPXL-F008", sheet=name, value=name, expected=sheet.name))
-        sheet_names[sheet.code] = name
-        grids[sheet.code] = sheet_grid(book.sheets[name])
-    in_file = [n for n in present if n in set(sheet_names.values())]
-    in_spec = [sheet_names[s.code] for s in template.sheets if s.code in sheet_names]
-    if in_file != in_spec:
-        moved = next(a for a, b in zip(in_file, in_spec, strict=True) if a != b)
-        issues.append(issue("SIPXL-F012", sheet=moved, value=moved))
-    return RawWorkbook(book.name, template, version, sheet_names, grids, issues, {})
+    meta_rows = [[key, value] for key, value in info.meta.items()]
+    meta_rows += [[code, name] for code, name in info.built_names.items()]
+    return raw_from_sheets(book.name, info.sheet_names, meta_rows, lambda name: sheet_grid(book.sheets[name]),
+                           lambda: info.defined, dict)

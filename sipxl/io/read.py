@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,6 @@ class RawWorkbook:
     sheet_names: dict[str, str]  # sheet code -> the tab's name in this file
     grids: dict[str, list[list]]  # sheet code -> rows of cell values ('' or None when empty)
     issues: list[Issue] = field(default_factory=list)
-    custom: dict[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -138,19 +138,31 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
         raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {e}")) from e
     present = list(book.sheet_names)
 
+    meta_rows = book.get_sheet_by_name(META_SHEET).to_python() if META_SHEET in present else []
+    return raw_from_sheets(str(path), present, meta_rows, lambda name: _grid(book, name),
+                           lambda: zip_parts()[0], lambda: zip_parts()[1], expect_kind)
+
+
+def raw_from_sheets(file: str, present: list[str], meta_rows: list[list],
+                    grid_of: Callable[[str], list[list]],
+                    defined_names: Callable[[], dict[str, str]],
+                    properties: Callable[[], dict[str, str]],
+                    expect_kind: str | None = None) -> RawWorkbook:
+    """Identify the template (kind and version) and find its sheets by code; shared by the file reader and the
+    ribbon's reader of an xw.Book. `defined_names` and `properties` are asked for only when needed."""
     meta: dict[str, str] = {}
     built_names: dict[str, str] = {}
-    if META_SHEET in present:
-        for row in book.get_sheet_by_name(META_SHEET).to_python():
-            if len(row) >= 2 and row[0] not in ("", None):
-                if row[0] in ("kind", "version", "title"):
-                    meta[str(row[0])] = str(row[1])
-                else:
-                    built_names[str(row[0])] = str(row[1])
-    if "kind" not in meta or "version" not in meta:
-        props = zip_parts()[1]
-        meta.setdefault("kind", props.get("sipxl_kind", ""))
-        meta.setdefault("version", props.get("sipxl_version", ""))
+    for row in meta_rows:
+        if len(row) >= 2 and row[0] not in ("", None):
+            key = _meta_text(row[0])
+            if key in ("kind", "version", "title"):
+                meta[key] = _meta_text(row[1])
+            else:
+                built_names[key] = _meta_text(row[1])
+    if not meta.get("kind") or not meta.get("version"):
+        props = properties()
+        meta["kind"] = meta.get("kind") or props.get("sipxl_kind", "")
+        meta["version"] = meta.get("version") or props.get("sipxl_version", "")
     kind, version = meta["kind"], meta["version"]
     if not kind:
         raise Unreadable(issue("SIPXL-F004", detail="it carries no sipxl template kind"))
@@ -173,20 +185,26 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
     grids: dict[str, list[list]] = {}
     for sheet in template.sheets:
         name = sheet.name if sheet.name in present else \
-            _find_sheet(sheet.code, sheet.name, present, zip_parts()[0], built_names)
+            _find_sheet(sheet.code, sheet.name, present, defined_names(), built_names)
         if name is None:
             issues.append(issue("SIPXL-F009", sheet=sheet.name, expected=sheet.name))
             continue
         if name != sheet.name:
             issues.append(issue("SIPXL-F008", sheet=name, value=name, expected=sheet.name))
         sheet_names[sheet.code] = name
-        grids[sheet.code] = _grid(book, name)
+        grids[sheet.code] = grid_of(name)
     in_file = [n for n in present if n in set(sheet_names.values())]
     in_spec = [sheet_names[s.code] for s in template.sheets if s.code in sheet_names]
     if in_file != in_spec:
         moved = next(a for a, b in zip(in_file, in_spec, strict=True) if a != b)
         issues.append(issue("SIPXL-F012", sheet=moved, value=moved))
-    return RawWorkbook(str(path), template, version, sheet_names, grids, issues, parts[0][1] if parts else {})
+    return RawWorkbook(file, template, version, sheet_names, grids, issues)
+
+
+def _meta_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
 
 
 def _find_sheet(code: str, name: str, present: list[str], defined: dict[str, str],
