@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 ERROR_LOG = "sipxl-error.log"
+SUMMARY_ROWS = 40  # above this many schools the table lists only those with something to see
 
 
 def register_consolidate(sub: argparse._SubParsersAction) -> None:
@@ -132,16 +133,24 @@ def _summary(cons, err) -> None:
     for col in ("SEED code", "School", "Valid", "With warnings", "With errors", "Rejected", "Not counted",
                 "Unchanged"):
         table.add_column(col, justify="left" if col in ("SEED code", "School") else "right")
-    seeds = sorted({r.seed_code for r in cons.records}, key=lambda s: (s == "", s))
+    by_school: dict[str, list] = {}
+    for r in cons.records:
+        by_school.setdefault(r.seed_code, []).append(r)
     totals = [0] * 6
-    for seed in seeds:
-        rs = [r for r in cons.records if r.seed_code == seed]
+    quiet = 0  # schools whose every file is valid, folded into one row when there are many schools
+    for seed in sorted(by_school, key=lambda s: (s == "", s)):
+        rs = by_school[seed]
         row = [sum(r.status == "valid" for r in rs), sum(r.status == "warnings" for r in rs),
                sum(r.status == "errors" for r in rs), sum(r.status == "rejected" for r in rs),
                sum(r.status in ("duplicate", "superseded") for r in rs),
                sum(r.unchanged and r.status in (*ACCEPTED, "rejected") for r in rs)]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
+        if len(by_school) > SUMMARY_ROWS and row[0] == len(rs):
+            quiet += 1
+            continue
         table.add_row(seed or "-", cons.school_name(seed) if seed else "(school not known)", *map(str, row))
+    if quiet:
+        table.add_row("", f"{quiet} other schools: every file valid", "", "", "", "", "", "", style="dim")
     table.add_row("", "All", *map(str, totals), style="bold")
     err.print(table)
     if cons.ignored:

@@ -6,7 +6,7 @@ what to do, in a teacher's words. The catalogue renders the Help sheet's list an
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -159,6 +159,7 @@ class Issue:
     detail: str = ""
     file: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    sheet_no: int = field(default=999, compare=False)  # the sheet's place in its workbook, for sorting
 
     @property
     def spec(self) -> Code:
@@ -181,7 +182,7 @@ class Issue:
         return _fill(self.spec.fix, self)
 
     def as_row(self) -> dict[str, str]:
-        row = {k: v for k, v in asdict(self).items() if k != "extra"}
+        row = {k: v for k, v in asdict(self).items() if k not in ("extra", "sheet_no")}
         row.update(severity=self.severity, title=self.title, message=self.message, fix=self.fix)
         return row
 
@@ -206,7 +207,15 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def sort_issues(issues: list[Issue]) -> list[Issue]:
-    return sorted(issues, key=lambda i: (i.file, SEVERITY_ORDER[i.severity], i.sheet, _cell_key(i.cell), i.code))
+    """Errors first, then in the order of the workbook's sheets (as a teacher pages through it), then cells."""
+    return sorted(issues, key=lambda i: (i.file, SEVERITY_ORDER[i.severity], i.sheet_no, i.sheet,
+                                         _cell_key(i.cell), i.code))
+
+
+def in_sheet_order(issues: list[Issue], sheet_names: list[str]) -> list[Issue]:
+    """The issues, each knowing its sheet's place in the workbook (`sheet_names` in template order)."""
+    order = {name: k for k, name in enumerate(sheet_names)}
+    return [replace(i, sheet_no=order.get(i.sheet, 999)) for i in issues]
 
 
 def _cell_key(cell: str) -> tuple[int, str]:

@@ -360,6 +360,25 @@ def rag_pct(p: float | None, green: float = 80.0, amber: float = 50.0) -> str:
     return RAG_GREEN if p >= green else RAG_AMBER if p >= amber else RAG_RED
 
 
+_NO_FILES = dict.fromkeys(("accepted", "projects", "returns", "valid", "warnings", "errors", "rejected",
+                           "phase1", "phase2", "phase3", "phase4", "phase5"), 0)
+
+
+def _coverage_counts(files: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per school (SEED code): files by status, accepted projects and returns, projects with each phase."""
+    accepted = files["status"].isin(["valid", "warnings", "errors"])
+    projects = accepted & (files["kind"] == "sipp_project")
+    flags = pd.DataFrame({
+        "seed": files["seed_code"].astype(str),
+        "accepted": accepted, "projects": projects,
+        "returns": accepted & (files["kind"] == "school_return"),
+        **{status: files["status"] == status for status in ("valid", "warnings", "errors", "rejected")},
+        **{f"phase{k}": projects & files[f"phase{k}"].astype(bool) for k in range(1, 6)},
+    })
+    sums = flags.groupby("seed", sort=False).sum()
+    return {seed: {k: int(v) for k, v in row.items()} for seed, row in sums.iterrows()}
+
+
 def coverage(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
     """One row per school: what was expected and received, files by status, phases complete, RAG."""
     cols = ["SEED code", "School", "On the authority's list", "Projects expected", "Projects received",
@@ -369,39 +388,33 @@ def coverage(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
     seeds = sorted(set(expected) | {str(s) for s in files["seed_code"] if s})
     if (files["seed_code"] == "").any():
         seeds.append("")
+    counts = _coverage_counts(files)
     rows = []
-    by_seed = {str(k): g for k, g in files.groupby("seed_code", sort=False)}
-    empty = files.iloc[0:0]
     for seed in seeds:
-        f = by_seed.get(seed, empty)
-        acc = f[f["status"].isin(["valid", "warnings", "errors"])]
-        projects = acc[acc["kind"] == "sipp_project"]
+        c = counts.get(seed, _NO_FILES)
         school = expected.get(seed)
         n_expected = len(school.projects) if school and school.projects else None
         ret_expected = school.school_return if school else True
-        has_return = bool((acc["kind"] == "school_return").any())
-        phases = [float(100 * projects[f"phase{k}"].astype(bool).mean()) if len(projects) else None
-                  for k in range(1, 6)]
+        has_return = c["returns"] > 0
+        phases = [100.0 * c[f"phase{k}"] / c["projects"] if c["projects"] else None for k in range(1, 6)]
         known = [p for p in phases if p is not None]
         parts = known[:]
         if ret_expected:
             parts.append(100.0 if has_return else 0.0)
         if n_expected:
-            parts.append(100.0 * min(len(projects), n_expected) / n_expected)
+            parts.append(100.0 * min(c["projects"], n_expected) / n_expected)
         completeness = sum(parts) / len(parts) if parts else None
-        bad = int((f["status"] == "errors").sum() + (f["status"] == "rejected").sum())
-        if acc.empty:
+        bad = c["errors"] + c["rejected"]
+        if not c["accepted"]:
             rag = RAG_RED
-        elif (ret_expected and not has_return) or (n_expected and len(projects) < n_expected) or bad:
+        elif (ret_expected and not has_return) or (n_expected and c["projects"] < n_expected) or bad:
             rag = RAG_AMBER
         else:
             rag = RAG_GREEN
         rows.append([seed or "(not known)", names.get(seed, "") if seed else "(files with no readable school)",
-                     "Yes" if school else ("No" if config.schools else "—"), n_expected, len(projects),
+                     "Yes" if school else ("No" if config.schools else "—"), n_expected, c["projects"],
                      "Received" if has_return else ("Missing" if ret_expected else "Not expected"),
-                     int((f["status"] == "valid").sum()), int((f["status"] == "warnings").sum()),
-                     int((f["status"] == "errors").sum()), int((f["status"] == "rejected").sum()),
-                     *phases, completeness, rag])
+                     c["valid"], c["warnings"], c["errors"], c["rejected"], *phases, completeness, rag])
     return Table("Coverage and completeness per school and phase", cols, rows,
                  note="Phase %: share of the school's project workbooks with that phase filled in. Completeness: "
                       "the phases, the school return and the expected projects together. Coverage: Green = "
@@ -418,13 +431,15 @@ def timeliness(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
     expected = {s.seed_code for s in config.schools}
     seeds = sorted(expected | {str(s) for s in acc["seed_code"] if s})
     rows = []
-    by_seed = {str(k): g for k, g in acc.groupby("seed_code", sort=False)}
+    # Each school's last submission: sorted by date (undated last) and file, the last row per school.
+    ordered = acc.assign(_seed=acc["seed_code"].astype(str)).sort_values(["_seed", "date_used", "file"],
+                                                                        kind="stable")
+    last_of = {row["_seed"]: row for _, row in ordered.drop_duplicates("_seed", keep="last").iterrows()}
     for seed in seeds:
-        f = by_seed.get(seed, acc.iloc[0:0])
-        if f.empty:
+        last = last_of.get(seed)
+        if last is None:
             rows.append([seed, names.get(seed, ""), None, "", None, RAG_RED])
             continue
-        last = f.sort_values(["date_used", "file"]).iloc[-1]
         days = (last["date_used"] - deadline).days if deadline else None
         rag = "" if days is None else RAG_GREEN if days <= 0 else RAG_AMBER if days <= 7 else RAG_RED
         rows.append([seed, names.get(seed, ""), last["date_used"], last["date_source"],

@@ -29,8 +29,9 @@ DATA_SHEET = "ChartData"
 
 class Dashboard:
     def __init__(self, path: Path):
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                  "strings_to_urls": False, "nan_inf_to_errors": True})
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+            "in_memory": True, "nan_inf_to_errors": True})
         self.wb.set_properties({"title": "SIP authority dashboard", "author": "sipxl", "company": "",
                                 "created": FIXED_DATE, "comments": f"sipxl {__version__}"})
         self.wb.set_calc_mode("auto")

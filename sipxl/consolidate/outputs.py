@@ -9,6 +9,9 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from .. import __version__
 from . import analysis as A
@@ -105,8 +108,11 @@ def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
                     df[c] = pd.to_numeric(df[c])
                 elif kinds != {"date"}:
                     df[c] = df[c].map(lambda v: None if v is None or v != v else str(v)).astype("string")
-    df.to_csv(csv, index=False, lineterminator="\n", encoding="utf-8")
-    df.to_parquet(parquet, index=False)
+    # One Arrow table serves both files; Arrow's CSV writer is several times faster than pandas' on the large
+    # national tables (hundreds of thousands of assessment answers).
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pa_csv.write_csv(table, csv)
+    pq.write_table(table, parquet)
 
 
 def write_outputs(cons: Consolidation, out_dir: Path) -> dict[str, Path]:

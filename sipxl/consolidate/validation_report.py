@@ -82,7 +82,7 @@ def _sheet_name(seed: str, name: str, used: set[str]) -> str:
 
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+                                         "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"title": "sipxl validation report", "author": "sipxl", "created": FIXED_DATE,
                        "comments": f"sipxl {__version__}"})
     base = {"font_name": "Arial", "font_size": 10, "valign": "top", "text_wrap": True}
@@ -120,19 +120,30 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     issues, files = issue_rows(cons), file_rows(cons)
     sheet("Issues", f"{cons.config.name}: every problem found ({len(cons.records)} files; {summary})",
           ISSUE_COLUMNS, issues)
-    sheet("Files", "Every file found and what happened to it", FILE_COLUMNS, files)
+    sheet("Files", "Every file found and what happened to it (schools with an error or warning also have a sheet "
+          "of their own to send back)", FILE_COLUMNS, files)
     used = {"issues", "files"}
-    seeds = sorted({r["seed_code"] for r in files} | {r["seed_code"] for r in issues}, key=lambda s: (s == "", s))
+    # A sheet to send back for each school with something to fix (an error or a warning); every file of every
+    # school is on the Files sheet, so a national collection does not make thousands of "all fine" tabs.
+    to_fix = {r["seed_code"] for r in issues if r["severity"] in ("error", "warning")}
+    seeds = sorted(to_fix, key=lambda s: (s == "", s))
     school_cols = tuple(c for c in ISSUE_COLUMNS if c not in ("school", "seed_code"))
+    issues_of: dict[str, list[dict]] = {}
+    files_of: dict[str, list[dict]] = {}
+    for r in issues:
+        issues_of.setdefault(r["seed_code"], []).append(r)
+    for r in files:
+        files_of.setdefault(r["seed_code"], []).append(r)
     for seed in seeds:
         name = cons.school_name(seed) if seed else "School not known"
-        mine = [r for r in issues if r["seed_code"] == seed]
-        mine_files = [r for r in files if r["seed_code"] == seed]
+        mine = issues_of.get(seed, [])
+        mine_files = files_of.get(seed, [])
+        with_issues = {i["file"] for i in mine}
         ws_name = _sheet_name(seed, name, used)
         head_text = (f"{name} ({seed}): {len(mine_files)} file(s), {len(mine)} issue(s) to look at" if seed else
                      "Files whose school could not be read")
         listing = [{"file": f["file"], "sheet": "", "cell": "", "label": "", "code": "", "severity": "",
                     "title": f["status"], "value": "", "message": f["note"], "fix": ""} for f in mine_files
-                   if not any(i["file"] == f["file"] for i in mine)]
+                   if f["file"] not in with_issues]
         sheet(ws_name, head_text, school_cols, mine + listing)
     wb.close()

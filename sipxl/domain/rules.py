@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 
-from ..issues import Issue, issue, sort_issues
+from ..issues import Issue, in_sheet_order, issue, sort_issues
 from ..scoring import (
     RHO,
     attendance_pct,
@@ -53,7 +53,8 @@ def _validated(content: WorkbookContent, schema_found: list[Issue]) -> list[Issu
     found += required_fields(content)
     for rule in RULES:
         found += rule(content)
-    return sort_issues(_unique(found))
+    order = [content.sheet_names[s.code] for s in content.template.sheets if s.code in content.sheet_names]
+    return sort_issues(in_sheet_order(_unique(found), order))
 
 
 def _unique(issues: Iterable[Issue]) -> list[Issue]:
