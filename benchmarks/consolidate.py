@@ -46,7 +46,7 @@ def ensure_sample(n_projects: int) -> Path:
         start = time.perf_counter()
         generate_authority(folder, schools=round(n_projects * 2.4), seed=2026, mistake_rate=0.1, returns=False)
         done.write_text("ok")
-        print(f"  generated {n_projects} schools in {time.perf_counter() - start:.1f} s", flush=True)
+        print(f"  generated about {n_projects} project workbooks in {time.perf_counter() - start:.1f} s", flush=True)
     return folder
 
 
