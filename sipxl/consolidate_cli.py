@@ -104,7 +104,7 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     finally:
         if progress is not None:
             progress.stop()
-    paths = write_outputs(cons, out)
+    paths = write_outputs(cons, out, force=args.force)
     log = out / ERROR_LOG
     if cons.crashes:
         log.write_text("\n\n".join(f"{rel}\n{tb}" for rel, tb in cons.crashes), encoding="utf-8")

@@ -428,3 +428,25 @@ def test_example_config_loads():
 
     config = load_config(Path(__file__).parent.parent / "batch" / "authority.toml")
     assert config.threshold == 5 and config.deadline is not None and config.name
+
+
+def test_outputs_from_the_same_inputs_are_kept_and_rebuilt_when_needed(sample_authority, tmp_path):
+    """A re-run with the same files and settings keeps the outputs (they would be byte-identical); a missing
+    output, other settings or --force rebuild them."""
+    import dataclasses
+
+    write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
+    dashboard = tmp_path / "dashboard.xlsx"
+    stamp = dashboard.stat().st_mtime_ns
+    write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
+    assert dashboard.stat().st_mtime_ns == stamp
+    again = consolidate([sample_authority], tmp_path, jobs=1)
+    write_outputs(again, tmp_path, force=True)
+    assert dashboard.stat().st_mtime_ns != stamp
+    (tmp_path / "validation_report.json").unlink()
+    write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
+    assert (tmp_path / "validation_report.json").is_file()
+    stamp = dashboard.stat().st_mtime_ns
+    stricter = dataclasses.replace(again.config, threshold=again.config.threshold + 5)
+    write_outputs(consolidate([sample_authority], tmp_path, stricter, jobs=1), tmp_path)
+    assert dashboard.stat().st_mtime_ns != stamp

@@ -3,6 +3,7 @@ renamed into place at the end, so a run that fails half-way never leaves half a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -115,10 +116,59 @@ def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
     pq.write_table(table, parquet)
 
 
-def write_outputs(cons: Consolidation, out_dir: Path) -> dict[str, Path]:
+def _write_manifest(path: Path, cons: Consolidation, inputs: str) -> None:
+    manifest = {
+        "sipxl_version": __version__,
+        "inputs": inputs,
+        "authority": cons.config.name,
+        "files_found": len(cons.records),
+        "read_this_run": cons.read,
+        "unchanged": cons.unchanged,
+        "files": [{"path": r.found.path, "file": r.rel, "sha256": r.sha256, "size": r.found.size,
+                   "mtime_ns": r.found.mtime_ns, "status": r.status, "unchanged": r.unchanged}
+                  for r in cons.records],
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def inputs_fingerprint(cons: Consolidation) -> str:
+    """What the outputs depend on: sipxl's version, the authority's settings and every file found (path, bytes,
+    time). The same fingerprint means the same outputs, byte for byte."""
+    h = hashlib.sha256(f"{__version__}\n{cons.config!r}\n".encode())
+    for r in cons.records:
+        h.update(f"{r.found.path}\0{r.sha256}\0{r.found.size}\0{r.found.mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _output_names() -> tuple[str, ...]:
+    return (*(f"{TIDY}/{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), f"{TIDY}/README.txt",
+            DASHBOARD, REPORT_XLSX, REPORT_JSON, MANIFEST)
+
+
+def _current_outputs(out_dir: Path, inputs: str) -> dict[str, Path] | None:
+    """The existing outputs, when the last run wrote them from exactly these inputs and they are all there."""
+    try:
+        last = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(last, dict) or last.get("inputs") != inputs:
+        return None
+    paths = {name: out_dir / name for name in _output_names()}
+    return paths if all(p.is_file() for p in paths.values()) else None
+
+
+def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False) -> dict[str, Path]:
     """Write the dashboard, the validation report (xlsx + JSON), the tidy tables, the manifest and the
-    cache. Returns the final paths by name."""
+    cache. Returns the final paths by name. Outputs already written from exactly the same inputs are kept as
+    they are (unless `force`): they would come out byte for byte the same."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = inputs_fingerprint(cons)
+    current = None if force else _current_outputs(out_dir, inputs)
+    if current is not None:  # nothing to rebuild; the manifest still records this run
+        _write_manifest(out_dir / MANIFEST, cons, inputs)
+        return current
     tmp = out_dir / TMP
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / TIDY).mkdir(parents=True)
@@ -134,22 +184,11 @@ def write_outputs(cons: Consolidation, out_dir: Path) -> dict[str, Path]:
         + PUPIL_LEVEL_NOTE + "\n\nfiles: every file found, with its status and issue counts.\n"
         "school_returns: the counts each school returned (section, stage, organiser, group, quantity, value).\n"
         "survey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
-    manifest = {
-        "sipxl_version": __version__,
-        "authority": cons.config.name,
-        "files_found": len(cons.records),
-        "read_this_run": cons.read,
-        "unchanged": cons.unchanged,
-        "files": [{"path": r.found.path, "file": r.rel, "sha256": r.sha256, "size": r.found.size,
-                   "mtime_ns": r.found.mtime_ns, "status": r.status, "unchanged": r.unchanged}
-                  for r in cons.records],
-    }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_manifest(tmp / MANIFEST, cons, inputs)
 
     final: dict[str, Path] = {}
     (out_dir / TIDY).mkdir(exist_ok=True)
-    for name in (*(f"{TIDY}/{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), f"{TIDY}/README.txt",
-                 DASHBOARD, REPORT_XLSX, REPORT_JSON, MANIFEST):
+    for name in _output_names():
         os.replace(tmp / name, out_dir / name)
         final[name] = out_dir / name
     shutil.rmtree(tmp, ignore_errors=True)

@@ -481,9 +481,9 @@ def _table(out: WorkbookContent, grid: list[list], layout: TemplateLayout, code:
                     cached[(code, row, j)] = v
         records.append((row + 1, values))
         raws[row + 1] = raw_values
-    for frow in place.footer_rows:
-        for _, j, *_rest in plan.columns:
-            _cache(out, get, code, frow, j)
+    for footer, frow in zip(table.footer, place.footer_rows, strict=True):
+        for key, _formula in footer.formulas:  # the footer's calculated cells, not its label
+            _cache(out, get, code, frow, place.columns[key])
     return TableData(table.key, name, dict(plan.labels), dict(place.columns), records=records, raws=raws,
                      keys=list(keys))
 
