@@ -228,3 +228,16 @@ def test_remote_engine_gotchas(src: Path) -> None:
         book.sheets["Pupils"].visible  # noqa: B018
     office = book_from_payload(payload_from_xlsx(src, client="Office.js"))
     assert office.sheets["Pupils"].visible is True
+
+
+def test_column_autofit_is_approximated_in_the_copy(src: Path, tmp_path: Path) -> None:
+    """Excel widens autofitted columns; the copy does too, so a render shows what a teacher would see."""
+    book = book_from_payload(payload_from_xlsx(src, client="Office.js"))
+    sheet = book.sheets[0]
+    sheet["H1:H2"].value = [["a fairly long piece of text to fit"], ["short"]]
+    sheet["H1:H2"].columns.autofit()
+    dst = tmp_path / "fitted.xlsx"
+    effects = apply_actions(src, book.json(), dst)
+    assert any(e["func"] == "setAutofit" for e in effects)
+    width = openpyxl.load_workbook(dst).worksheets[0].column_dimensions["H"].width
+    assert width == len("a fairly long piece of text to fit") + 2
