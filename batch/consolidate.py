@@ -7,9 +7,8 @@ dashboard, validation report and tidy tables to `output`, and waits for Enter so
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 DEFAULT_THRESHOLD = 5
 
