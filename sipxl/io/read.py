@@ -192,7 +192,8 @@ def raw_from_sheets(file: str, present: list[str], meta_rows: list[list],
         if name != sheet.name:
             issues.append(issue("SIPXL-F008", sheet=name, value=name, expected=sheet.name))
         sheet_names[sheet.code] = name
-        grids[sheet.code] = grid_of(name)
+        # A sheet with nothing to answer (Help) is not parsed: nothing on it is read.
+        grids[sheet.code] = grid_of(name) if sheet.fields or sheet.tables or sheet.grids else []
     in_file = [n for n in present if n in set(sheet_names.values())]
     in_spec = [sheet_names[s.code] for s in template.sheets if s.code in sheet_names]
     if in_file != in_spec:
