@@ -17,7 +17,7 @@ import pandera.pandas as pa
 
 from ..issues import Issue, issue
 from ..spec.model import Column, Rule, Table, Template
-from .extract import TableData, WorkbookContent, is_blank
+from .extract import TableData, WorkbookContent, _show, is_blank
 
 __all__ = ["table_schema", "validate_table", "schema_issues", "schema_issues_many", "screen_table"]
 
@@ -239,14 +239,6 @@ def screen_table(table: Table, data: TableData) -> bool:
     except Exception:  # noqa: BLE001 - a check that raises: pandera reports it
         return False
     return True
-
-
-def _show(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.datetime | dt.date):
-        return v.strftime("%d/%m/%Y")
-    return str(v)
 
 
 def _tables(template: Template) -> dict[str, Table]:

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from ..io.build import META_NAME_PREFIX, META_SHEET
-from ..io.read import RawWorkbook, raw_from_sheets
+from ..io.read import RawWorkbook, _meta_text, raw_from_sheets
 
 __all__ = ["BookInfo", "book_info", "raw_from_book", "sheet_grid"]
 
@@ -56,11 +56,11 @@ class BookInfo:
         if META_SHEET in self.sheet_names:
             for row in sheet_grid(book.sheets[META_SHEET]):
                 if len(row) >= 2 and row[0] not in ("", None):
-                    key = _text(row[0])
+                    key = _meta_text(row[0])
                     if key in ("kind", "version", "title"):
-                        self.meta[key] = _text(row[1])
+                        self.meta[key] = _meta_text(row[1])
                     else:
-                        self.built_names[key] = _text(row[1])
+                        self.built_names[key] = _meta_text(row[1])
         self.defined: dict[str, str] = {}
         try:
             names = list(book.names)
@@ -81,12 +81,6 @@ class BookInfo:
     @property
     def version(self) -> str:
         return self.meta.get("version", "")
-
-
-def _text(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
 
 
 def book_info(book: Any) -> BookInfo:
