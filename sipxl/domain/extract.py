@@ -17,6 +17,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.layout import TemplateLayout, excel_ref, layout_template
 from ..spec.model import Field, Guidance, Heading, ItemGrid, Rule, Table, Template
@@ -322,32 +323,9 @@ def _fast_reader(rule: Rule) -> Callable[[object], object]:
     return lambda v: _MISS
 
 
-_FAST: dict[int, tuple[Rule, Callable[[object], object]]] = {}
 _DATE_RULE, _TEXT_RULE = Rule("date"), Rule("text")
-
-
-def _fast_of(rule: Rule) -> Callable[[object], object]:
-    hit = _FAST.get(id(rule))
-    if hit is not None and hit[0] is rule:
-        return hit[1]
-    fn = _fast_reader(rule)
-    _FAST[id(rule)] = (rule, fn)  # the rule is kept alive, so its id is never reused
-    return fn
-
-
-
-def layout_of(template: Template) -> TemplateLayout:
-    """layout_template(template), remembered by the template's identity: hashing a whole Template (a deep
-    frozen dataclass) for functools.cache costs more than the lookup is worth when it happens per cell."""
-    hit = _LAYOUTS.get(id(template))
-    if hit is not None and hit[0] is template:
-        return hit[1]
-    lay = layout_template(template)
-    _LAYOUTS[id(template)] = (template, lay)  # the template is kept alive, so its id is never reused
-    return lay
-
-
-_LAYOUTS: dict[int, tuple[Template, TemplateLayout]] = {}
+_fast_of = by_identity(_fast_reader)
+layout_of = by_identity(layout_template)  # per cell: hashing a whole Template for functools.cache costs more
 
 
 def _blank_typed(v: object) -> bool:
@@ -366,13 +344,8 @@ class _TablePlan:
     labels: dict[str, str]
 
 
-_PLANS: dict[tuple[int, str], tuple[Template, _TablePlan]] = {}
-
-
+@by_identity
 def _table_plan(template: Template, layout: TemplateLayout, table: Table) -> _TablePlan:
-    hit = _PLANS.get((id(template), table.key))
-    if hit is not None and hit[0] is template:
-        return hit[1]
     place = layout.tables[table.key]
     keys = [c.key for c in table.columns]
     # An earlier template version may lack a column of the current one: it is there, empty.
@@ -384,7 +357,6 @@ def _table_plan(template: Template, layout: TemplateLayout, table: Table) -> _Ta
         tuple(keys),
         {c.key: c.label for c in table.columns},
     )
-    _PLANS[(id(template), table.key)] = (template, plan)
     return plan
 
 
@@ -536,15 +508,10 @@ def _register_ref(out: WorkbookContent, p: int, sheet: str, row: int, col: int) 
     return Cell(value, value, sheet, row, col, f"Pupil {p + 1}")
 
 
-_KNOWN: dict[tuple[int, str], tuple[TemplateLayout, frozenset[int], int]] = {}
-
-
+@by_identity
 def _known_rows(layout: TemplateLayout, code: str) -> tuple[frozenset[int], int]:
     """The rows of a sheet where the form has cells (each such row is the form's across its whole width),
     and that width; worked out once per layout and sheet."""
-    hit = _KNOWN.get((id(layout), code))
-    if hit is not None and hit[0] is layout:
-        return hit[1], hit[2]
     known: set[int] = set()
     lay = layout.sheets[code]
     width = lay.last_col + 1
@@ -565,9 +532,7 @@ def _known_rows(layout: TemplateLayout, code: str) -> tuple[frozenset[int], int]
             place = layout.grids[block.key]
             last = place.change_row if place.change_row is not None else place.total_row
             known.update(range(place.title_row, last + 1))
-    rows = frozenset(known)
-    _KNOWN[(id(layout), code)] = (layout, rows, width)
-    return rows, width
+    return frozenset(known), width
 
 
 def _outside_the_form(layout: TemplateLayout, code: str, name: str, grid: list[list]) -> list[Issue]:

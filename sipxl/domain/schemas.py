@@ -15,6 +15,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
+from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.model import Column, Rule, Table, Template
 from .extract import TableData, WorkbookContent, _show, is_blank
@@ -147,36 +148,18 @@ def _issues(table: Table, data: TableData, failures: list[dict], skip: frozenset
 # screen cannot judge) is validated by pandera, which says what failed.
 
 
-def schema_of(table: Table) -> pa.DataFrameSchema:
-    """table_schema(table), remembered by the table's identity (hashing a frozen Table costs a deep walk)."""
-    hit = _SCHEMAS.get(id(table))
-    if hit is not None and hit[0] is table:
-        return hit[1]
-    schema = table_schema(table)
-    _SCHEMAS[id(table)] = (table, schema)  # the table is kept alive, so its id is never reused
-    return schema
+schema_of = by_identity(table_schema)  # hashing a frozen Table for functools.cache costs a deep walk
 
 
-_SCHEMAS: dict[int, tuple[Table, pa.DataFrameSchema]] = {}
-_SCREENS: dict[int, tuple[Table, tuple | None]] = {}
-_RULES: dict[int, tuple[Table, dict[str, Rule]]] = {}
-
-
+@by_identity
 def _input_rules(table: Table) -> dict[str, Rule]:
-    hit = _RULES.get(id(table))
-    if hit is not None and hit[0] is table:
-        return hit[1]
-    rules = {c.key: c.rule for c in _input_columns(table)}
-    _RULES[id(table)] = (table, rules)
-    return rules
+    return {c.key: c.rule for c in _input_columns(table)}
 
 
+@by_identity
 def _screen_of(table: Table) -> tuple | None:
     """(column, nullable, check functions) per column of the schema that can fail (a nullable column without
     checks never does); None when a check is not element-wise (the screen cannot run it, so pandera does)."""
-    hit = _SCREENS.get(id(table))
-    if hit is not None and hit[0] is table:
-        return hit[1]
     schema = schema_of(table)
     screen: list | None = []
     for key, column in schema.columns.items():
@@ -195,9 +178,7 @@ def _screen_of(table: Table) -> tuple | None:
     if screen is not None and (schema.unique or schema.checks or schema.index is not None or schema.coerce
                                or schema.strict or schema.dtype is not None):
         screen = None
-    out = None if screen is None else tuple(screen)
-    _SCREENS[id(table)] = (table, out)
-    return out
+    return None if screen is None else tuple(screen)
 
 
 _PLAIN_TYPES = frozenset((str, int, bool, dt.date))  # never null for pandas
@@ -241,16 +222,11 @@ def screen_table(table: Table, data: TableData) -> bool:
     return True
 
 
+@by_identity
 def _tables(template: Template) -> dict[str, Table]:
-    hit = _TABLES.get(id(template))
-    if hit is not None and hit[0] is template:
-        return hit[1]
-    tables = {t.key: t for s in template.sheets for t in s.tables}
-    _TABLES[id(template)] = (template, tables)
-    return tables
+    return {t.key: t for s in template.sheets for t in s.tables}
 
 
-_TABLES: dict[int, tuple[Template, dict[str, Table]]] = {}
 
 
 def schema_issues(content: WorkbookContent, skip_columns: frozenset[tuple[str, str]] = frozenset()) -> list[Issue]:
