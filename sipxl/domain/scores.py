@@ -181,43 +181,40 @@ def _who(grid: GridData, p: int) -> str:
     return str(ref) if ref else f"Pupil {p + 1}"
 
 
+def _assessed(grid: GridData, scorer):
+    """(pupil, pre score, post score, pre column, post column) for each pupil assessed at least once."""
+    for p, pupil in enumerate(grid.pupils):
+        pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
+        if pre_col.started or post_col.started:
+            pre = pre_col.scored(scorer) if pre_col.started else None
+            post = post_col.scored(scorer) if post_col.started else None
+            yield _who(grid, p), pre, post, pre_col, post_col
+
+
+def _group_summary(pupils) -> object:
+    return pre_post_summary([x.pupil for x in pupils], [x.pre and x.pre.total for x in pupils],
+                            [x.post and x.post.total for x in pupils])
+
+
 def _social_skills(content: WorkbookContent) -> SocialSkillsScores | None:
     grid = content.grids.get("social_skills")
     if grid is None:
         return None
-    pupils = []
-    for p, pupil in enumerate(grid.pupils):
-        pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
-        if not (pre_col.started or post_col.started):
-            continue
-        pre = pre_col.scored(score_social_skills) if pre_col.started else None
-        post = post_col.scored(score_social_skills) if post_col.started else None
-        pupils.append(SocialSkillsPupil(
-            _who(grid, p), pre, post, change(pre and pre.total, post and post.total),
-            pre_col.date.value, post_col.date.value))
-    if not pupils:
-        return None
-    summary = pre_post_summary([x.pupil for x in pupils], [x.pre and x.pre.total for x in pupils],
-                               [x.post and x.post.total for x in pupils])
-    return SocialSkillsScores(tuple(pupils), summary)
+    pupils = [SocialSkillsPupil(who, pre, post, change(pre and pre.total, post and post.total),
+                                pre_col.date.value, post_col.date.value)
+              for who, pre, post, pre_col, post_col in _assessed(grid, score_social_skills)]
+    return SocialSkillsScores(tuple(pupils), _group_summary(pupils)) if pupils else None
 
 
 def _rosenberg(content: WorkbookContent) -> RosenbergScores | None:
     grid = content.grids.get("rosenberg")
     if grid is None:
         return None
-    pupils = []
-    for p, pupil in enumerate(grid.pupils):
-        pre_col, post_col = pupil.occasions["Pre"], pupil.occasions["Post"]
-        if not (pre_col.started or post_col.started):
-            continue
-        pre = pre_col.scored(score_rosenberg) if pre_col.started else None
-        post = post_col.scored(score_rosenberg) if post_col.started else None
-        pupils.append(RosenbergPupil(_who(grid, p), pre, post, change(pre and pre.total, post and post.total)))
+    pupils = [RosenbergPupil(who, pre, post, change(pre and pre.total, post and post.total))
+              for who, pre, post, _, _ in _assessed(grid, score_rosenberg)]
     if not pupils:
         return None
-    summary = pre_post_summary([x.pupil for x in pupils], [x.pre and x.pre.total for x in pupils],
-                               [x.post and x.post.total for x in pupils])
+    summary = _group_summary(pupils)
     return RosenbergScores(tuple(pupils), summary)
 
 
