@@ -19,7 +19,7 @@ import pytest
 import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
 from sipxl import __version__
 from sipxl.engine import check_file
-from sipxl.excel import buttons
+from sipxl.excel import buttons, pages
 from sipxl.excel.apply import apply_actions
 from sipxl.excel.cells import MARK_COLOURS, as_text, cell_display, parse_ref
 from sipxl.excel.payload import payload_from_xlsx
@@ -182,7 +182,7 @@ def test_score_writes_the_engines_scores(clean: Path, tmp_path: Path, client: st
     assert wb.active.title == buttons.SCORES_SHEET
     rows = _sheet_rows(wb[buttons.SCORES_SHEET])
 
-    top = _find_row(rows, buttons.SCORE_TITLES["social_skills"])
+    top = _find_row(rows, pages.SCORE_TITLES["social_skills"])
     for p in scores.social_skills.pupils:
         k = _find_row(rows, p.pupil, top)
         assert rows[k][1:4] == [p.pre.total, p.post.total, p.change]
@@ -193,17 +193,17 @@ def test_score_writes_the_engines_scores(clean: Path, tmp_path: Path, client: st
     k = _find_row(rows, "Hedges' g_av (small-group corrected)", top)
     assert rows[k][1] == pytest.approx(scores.social_skills.summary.g_av)
 
-    top = _find_row(rows, buttons.SCORE_TITLES["gas"])
+    top = _find_row(rows, pages.SCORE_TITLES["gas"])
     for child in scores.gas.children:
         k = _find_row(rows, child.child, top)
         assert rows[k][2:5] == pytest.approx([child.score.baseline_t, child.score.review_t, child.score.change])
 
-    top = _find_row(rows, buttons.SCORE_TITLES["leuven"])
+    top = _find_row(rows, pages.SCORE_TITLES["leuven"])
     k = _find_row(rows, "Whole group", top)
     overall = scores.leuven.log_overall
     assert rows[k][1:5] == pytest.approx([overall.n, overall.median, overall.mean, overall.pct_engaged])
 
-    top = _find_row(rows, buttons.SCORE_TITLES["attendance"])
+    top = _find_row(rows, pages.SCORE_TITLES["attendance"])
     for p in scores.attendance.pupils:
         assert rows[_find_row(rows, p.pupil, top)][1:4] == pytest.approx([p.pct_before, p.pct_after, p.change_pp])
 

@@ -19,26 +19,37 @@ Any failure becomes a short alert in the teacher's words; the details go to the 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import os
-import textwrap
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..domain.extract import WorkbookContent, extract
+from ..domain.extract import extract
 from ..io.read import Unreadable
 from ..issues import SEVERITY_ORDER, Issue
-from ..spec.layout import a1, excel_ref, layout_template
-from ..spec.model import Field
+from ..spec.layout import a1, layout_template
 from . import cells
 from .bookread import BookInfo, raw_from_book
+from .pages import (
+    ISSUE_HEADER,
+    ISSUES_FIRST_ROW,
+    ISSUES_SHEET,
+    SCORES_SHEET,
+    SUMMARY_SHEET,
+    Checked,
+    Page,
+    count,
+    issue_cell,
+    issues_page,
+    plural,
+    scores_page,
+    summary_page,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -57,20 +68,12 @@ __all__ = [
     "validate",
 ]
 
-ISSUES_SHEET = "Issues"
-SCORES_SHEET = "Scores"
-SUMMARY_SHEET = "Summary"
 ALERT_TITLE = "SIPXL"
 #: The add-in's protection helpers (macros/SipxlRibbon.bas; registered JS callbacks on Office.js).
 UNPROTECT_MACRO = "SipxlUnprotectSheet"
 PROTECT_MACRO = "SipxlProtectSheet"
 XLAM_NAME = "sipxl.xlam"
 
-ISSUE_HEADER = ("Severity", "Code", "Cell", "Label", "Value", "Problem", "What to do")
-ISSUES_FIRST_ROW = 4  # 0-based row of the header on the Issues sheet
-HEADER_FILL = "#DDEBF7"
-TITLE_FILL = "#2F5597"
-WRAP = 100  # characters per line for long text (no client-independent wrap action exists)
 
 log = logging.getLogger("sipxl.excel")
 
@@ -80,14 +83,6 @@ class UserError(Exception):
 
 
 # ---------------------------------------------------------------- reading
-
-
-@dataclass
-class Checked:
-    info: BookInfo
-    content: WorkbookContent
-    issues: list[Issue]
-    scores: Any = None
 
 
 def _read(book: Any, score: bool = False) -> Checked:
@@ -147,50 +142,6 @@ def _sheet(book: Any, name: str, *, clear: bool = True) -> Any:
     return book.sheets.add(name, after=book.sheets[len(names) - 1])
 
 
-@dataclass
-class Page:
-    """A report sheet built as one block of values plus a few formats, written in a handful of actions."""
-
-    width: int
-    rows: list[list] = field(default_factory=list)
-    fills: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # r0, c0, r1, c1 (incl.), colour
-    formats: list[tuple[int, int, int, int, str]] = field(default_factory=list)
-    fit: list[tuple[int, int]] = field(default_factory=list)  # row ranges whose columns are autofitted
-    links: list[tuple[int, int, str, str]] = field(default_factory=list)  # row, col, address, text
-
-    def add(self, *values: object) -> int:
-        row = list(values)[: self.width]
-        self.rows.append(row + [None] * (self.width - len(row)))
-        return len(self.rows) - 1
-
-    def blank(self) -> None:
-        self.add()
-
-    def title(self, text: str) -> None:
-        r = self.add(text)
-        self.fills.append((r, 0, r, self.width - 1, HEADER_FILL))
-
-    def heading(self, text: str) -> None:
-        r = self.add(text)
-        self.fills.append((r, 0, r, self.width - 1, HEADER_FILL))
-
-    def text(self, text: str, indent: int = 0) -> None:
-        for line in textwrap.wrap(text, WRAP) or [""]:
-            self.add(*([None] * indent), line)
-
-    def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], number_format: str = "0.0",
-              first_numeric: int = 1) -> None:
-        h = self.add(*header)
-        self.fills.append((h, 0, h, len(header) - 1, HEADER_FILL))
-        first = len(self.rows)
-        for row in rows:
-            self.add(*row)
-        last = len(self.rows) - 1
-        if last >= first and len(header) > first_numeric:
-            self.formats.append((first, first_numeric, last, len(header) - 1, number_format))
-        self.fit.append((h, max(last, h)))
-
-
 def _cell_value(v: object) -> object:
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
@@ -214,41 +165,11 @@ def _write_page(sheet: Any, page: Page) -> None:
         sheet.range((r0 + 1, 1), (r1 + 1, page.width)).columns.autofit()
 
 
-def _stamp_line() -> str:
-    now = dt.datetime.now().strftime("%d/%m/%Y %H:%M")
-    return f"Made by sipxl {__version__} on {now}."
-
-
 def _alert(book: Any, prompt: str, mode: str = "info") -> None:
     book.app.alert(prompt, title=ALERT_TITLE, buttons="ok", mode=mode)
 
 
-def _count(issues: Sequence[Issue]) -> dict[str, int]:
-    out = {"error": 0, "warning": 0, "info": 0}
-    for i in issues:
-        out[i.severity] += 1
-    return out
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 # ---------------------------------------------------------------- Validate
-
-
-def _issue_cell(issue: Issue, sheet_names: dict[str, str]) -> tuple[str, str, int, int] | None:
-    """(sheet code, sheet name, row, col) of an issue that points at a cell of a template sheet."""
-    if not issue.cell:
-        return None
-    parsed = cells.parse_ref(issue.cell)
-    if parsed is None:
-        return None
-    name, row, col = parsed
-    by_name = {v: k for k, v in sheet_names.items()}
-    if name not in by_name:
-        return None
-    return by_name[name], name, row, col
 
 
 def _previous_marks(book: Any, sheet_names: dict[str, str]) -> set[tuple[str, str, int, int]]:
@@ -275,42 +196,12 @@ def _marks(issues: Sequence[Issue], sheet_names: dict[str, str], template: Any) 
     fills = cells.original_fills(template)
     worst: dict[tuple, str] = {}
     for issue in issues:
-        where = _issue_cell(issue, sheet_names)
+        where = issue_cell(issue, sheet_names)
         if where is None or (where[0], where[2], where[3]) not in fills or issue.severity not in cells.MARK_COLOURS:
             continue
         if where not in worst or SEVERITY_ORDER[issue.severity] < SEVERITY_ORDER[worst[where]]:
             worst[where] = issue.severity
     return {where: cells.MARK_COLOURS[sev] for where, sev in worst.items()}
-
-
-def _issues_page(issues: Sequence[Issue], checked: Checked) -> Page:
-    page = Page(len(ISSUE_HEADER))
-    n = _count(issues)
-    if issues:
-        page.title(f"sipxl found {_plural(n['error'], 'error')}, {_plural(n['warning'], 'warning')} and "
-                   f"{n['info']} for information in this workbook.")
-    else:
-        page.title("sipxl found no problems in this workbook.")
-    page.add("Click a cell reference to go to the cell. Errors are marked red and warnings amber; fix them and "
-             "click Validate again.")
-    page.add(_stamp_line())
-    page.blank()
-    assert len(page.rows) == ISSUES_FIRST_ROW
-    header = page.add(*ISSUE_HEADER)
-    page.fills.append((header, 0, header, len(ISSUE_HEADER) - 1, HEADER_FILL))
-    sheet_names = checked.content.sheet_names
-    for issue in issues:
-        where = _issue_cell(issue, sheet_names)
-        shown = cells.cell_display(where[1], where[2], where[3]) if where else (issue.sheet or "")
-        r = page.add(issue.severity.capitalize(), issue.code, shown, issue.label, issue.value, issue.message,
-                     issue.fix)
-        if where:
-            page.links.append((r, 2, "#" + excel_ref(where[1], where[2], where[3]), shown))
-        colour = cells.MARK_COLOURS.get(issue.severity)
-        if colour:
-            page.fills.append((r, 0, r, 0, colour))
-    page.fit.append((header, len(page.rows) - 1))
-    return page
 
 
 def _apply_marks(book: Any, checked: Checked, issues: Sequence[Issue]) -> None:
@@ -339,7 +230,7 @@ def _validate(book: Any, checked: Checked, *, activate: bool = True) -> None:
     issues = checked.issues
     _apply_marks(book, checked, issues)
     sheet = _sheet(book, ISSUES_SHEET)
-    _write_page(sheet, _issues_page(issues, checked))
+    _write_page(sheet, issues_page(issues, checked))
     if activate:
         sheet.activate()
 
@@ -350,11 +241,11 @@ def validate(book: xw.Book) -> None:
     def run() -> None:
         checked = _read(book)
         _validate(book, checked)
-        n = _count(checked.issues)
+        n = count(checked.issues)
         if not checked.issues:
             _alert(book, "No problems found. The Issues sheet says so too.")
         else:
-            _alert(book, f"Found {_plural(n['error'], 'error')} and {_plural(n['warning'], 'warning')}. "
+            _alert(book, f"Found {plural(n['error'], 'error')} and {plural(n['warning'], 'warning')}. "
                          "They are listed on the Issues sheet, with a link to each cell.",
                    "critical" if n["error"] else "info")
 
@@ -364,154 +255,16 @@ def validate(book: xw.Book) -> None:
 # ---------------------------------------------------------------- Score
 
 
-def _num(v: object) -> object:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
-
-
-def _prepost_block(page: Page, title: str, s: Any) -> None:
-    page.add(f"{title}: the group before and after")
-    rows = [
-        ("Pupils with both scores", s.n_paired),
-        ("Mean before", _num(s.mean_pre)),
-        ("Mean after", _num(s.mean_post)),
-        ("Mean change", _num(s.mean_change)),
-        ("SD of the changes", _num(s.sd_change)),
-        ("Effect size d_z (change ÷ SD of changes)", _num(s.d_z)),
-        ("Effect size d_av (change ÷ mean SD)", _num(s.d_av)),
-        ("Hedges' g_av (small-group corrected)", _num(s.g_av)),
-        ("Wilcoxon signed-rank test: pupils who changed", s.wilcoxon_n),
-        ("Wilcoxon exact two-sided p", _num(s.wilcoxon_p)),
-    ]
-    page.table(("Measure", "Value"), rows, number_format="0.00")
-    if s.wilcoxon_note:
-        page.text("Note: " + s.wilcoxon_note)
-    page.text("Caution: " + s.caution)
-    page.blank()
-
-
-SCORE_TITLES = {
-    "social_skills": "Social skills (total out of 60)",
-    "leuven": "Leuven engagement (1-5)",
-    "gas": "Goal Attainment Scaling (T-scores)",
-    "rosenberg": "Rosenberg self-esteem (0-30; below 15 is low)",
-    "attendance": "Attendance (%)",
-    "survey": "Staff survey",
-    "school_return": "School data return",
-}
-
-
-def _scores_page(checked: Checked) -> Page:
-    sc = checked.scores
-    page = Page(8)
-    title = checked.content.field_value("project_title") or checked.content.template.title
-    page.title(f"Scores: {title}")
-    page.add("Calculated from the answers in this workbook. Click Score again after changing an answer.")
-    page.add(_stamp_line())
-    page.blank()
-    if not sc.instruments:
-        page.add("There is nothing to score yet: no assessment in this workbook has answers.")
-        return page
-    if sc.social_skills:
-        ss = sc.social_skills
-        page.heading(SCORE_TITLES["social_skills"])
-        domains = list(next((p.pre or p.post).subtotals for p in ss.pupils if p.pre or p.post)) \
-            if any(p.pre or p.post for p in ss.pupils) else []
-        header = ["Pupil", "Before", "After", "Change", *(f"{d} (before → after)" for d in domains)]
-        rows = []
-        for p in ss.pupils:
-            subs = [_arrow(p.pre.subtotals.get(d) if p.pre else None, p.post.subtotals.get(d) if p.post else None)
-                    for d in domains]
-            rows.append([p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
-                         _num(p.change), *subs])
-        n_formats = len(page.formats)
-        page.table(header[: page.width], [r[: page.width] for r in rows], number_format="0", first_numeric=1)
-        if len(page.formats) > n_formats:
-            page.formats[-1] = (*page.formats[-1][:3], 3, "0")
-        page.blank()
-        _prepost_block(page, "Social skills", ss.summary)
-    if sc.leuven:
-        lv = sc.leuven
-        page.heading(SCORE_TITLES["leuven"])
-        for label, by_pupil, overall in (("Session log", lv.log_by_pupil, lv.log_overall),
-                                         ("Observation scans", lv.observations_by_pupil, lv.observations_overall)):
-            if overall.n == 0:
-                continue
-            rows = [[who, s.n, _num(s.median), _num(s.mean), _num(s.pct_engaged)] for who, s in by_pupil.items()]
-            rows.append(["Whole group", overall.n, _num(overall.median), _num(overall.mean),
-                         _num(overall.pct_engaged)])
-            page.add(label)
-            page.table(("Pupil", "Observations", "Median", "Mean", "% at level 4-5"), rows, number_format="0.0")
-        page.blank()
-    if sc.gas:
-        gas = sc.gas
-        page.heading(SCORE_TITLES["gas"])
-        rows = [[c.child, c.goals, _num(c.score.baseline_t), _num(c.score.review_t), _num(c.score.change)]
-                for c in gas.children]
-        page.table(("Child", "Goals", "Baseline T", "Review T", "Change"), rows, number_format="0.0")
-        page.add(f"T-scores use ρ = {gas.rho} (Kiresuk & Sherman); 50 means the goals were met as expected.")
-        page.blank()
-        _prepost_block(page, "GAS", gas.summary)
-    if sc.rosenberg:
-        ro = sc.rosenberg
-        page.heading(SCORE_TITLES["rosenberg"])
-        rows = [[p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
-                 _num(p.change), _low(p.pre), _low(p.post)] for p in ro.pupils]
-        page.table(("Pupil", "Before", "After", "Change", "Low before", "Low after"), rows, number_format="0")
-        page.blank()
-        _prepost_block(page, "Rosenberg", ro.summary)
-    if sc.attendance:
-        at = sc.attendance
-        page.heading(SCORE_TITLES["attendance"])
-        rows = [[p.pupil, _num(p.pct_before), _num(p.pct_after), _num(p.change_pp)] for p in at.pupils]
-        page.table(("Pupil", "% before", "% after", "Change (points)"), rows, number_format="0.0")
-        page.blank()
-        _prepost_block(page, "Attendance", at.summary)
-    if sc.survey:
-        sv = sc.survey
-        page.heading(SCORE_TITLES["survey"] + f" ({_plural(sv.n_respondents, 'respondent')})")
-        answers = list(sv.rows[0].percentages) if sv.rows else []
-        header = ["Statement", "N", *(f"% {a}" for a in answers)][: page.width]
-        rows = [[r.item, r.n, *(_num(r.percentages[a]) for a in answers)][: page.width] for r in sv.rows]
-        page.table(header, rows, number_format="0")
-        page.blank()
-    if sc.school_return:
-        sr = sc.school_return
-        page.heading(SCORE_TITLES["school_return"])
-        rows = [[f"{a.stage} {a.organiser}", a.assessed, _num(a.pct_all), *(_num(a.pct_by_quintile.get(q))
-                                                                            for q in (1, 5)), _num(a.gap_pp)]
-                for a in sr.acel]
-        page.table(("Stage and organiser", "Assessed", "% achieved", "% SIMD Q1", "% SIMD Q5", "Gap (points)"),
-                   rows, number_format="0.0")
-        page.add("Attendance, all pupils (%)", _num(sr.attendance_all))
-        page.add("Attendance gap Q5 − Q1 (points)", _num(sr.attendance_gap_pp))
-        page.add("Exclusions per 1,000 pupils", _num(sr.exclusions_per_1000))
-        page.blank()
-    return page
-
-
-def _arrow(a: object, b: object) -> str:
-    def show(v: object) -> str:
-        return "–" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-
-    return f"{show(a)} → {show(b)}"
-
-
-def _low(s: Any) -> str | None:
-    if s is None or s.low is None:
-        return None
-    return "Yes" if s.low else "No"
-
-
 def score(book: xw.Book) -> None:
     """Score: write each instrument's scores and the pre/post summaries, with the caution, to a Scores sheet."""
 
     def run() -> None:
         checked = _read(book, score=True)
         sheet = _sheet(book, SCORES_SHEET)
-        _write_page(sheet, _scores_page(checked))
+        _write_page(sheet, scores_page(checked))
         sheet.activate()
-        n = _count(checked.issues)
-        extra = (f" The workbook has {_plural(n['error'], 'error')}: click Validate to see them, as they can "
+        n = count(checked.issues)
+        extra = (f" The workbook has {plural(n['error'], 'error')}: click Validate to see them, as they can "
                  "change the scores.") if n["error"] else ""
         _alert(book, "The scores are on the Scores sheet." + extra)
 
@@ -521,63 +274,13 @@ def score(book: xw.Book) -> None:
 # ---------------------------------------------------------------- Summary
 
 
-def _summary_page(checked: Checked) -> Page:
-    content, sc = checked.content, checked.scores
-    page = Page(6)
-    title = content.field_value("project_title") or content.template.title
-    page.title(f"Project summary: {title}")
-    page.add(_stamp_line())
-    page.blank()
-    first_sheet = content.template.sheets[1] if len(content.template.sheets) > 1 else content.template.sheets[0]
-    for block in first_sheet.blocks:
-        if isinstance(block, Field) and block.rule.type != "long_text" and not block.formula:
-            value = content.field_value(block.key)
-            if value not in (None, ""):
-                page.add(block.label, _show(value))
-    pupils = content.tables.get("pupils")
-    if pupils is not None:
-        page.add("Pupils in the target group", len(pupils.records))
-    n = _count(checked.issues)
-    page.add("Checks", f"{_plural(n['error'], 'error')}, {_plural(n['warning'], 'warning')} "
-                       "(click Validate for the list)")
-    page.blank()
-    rows = []
-    for key, label in (("social_skills", "Social skills (/60)"), ("gas", "GAS T-score"),
-                       ("rosenberg", "Rosenberg (/30)"), ("attendance", "Attendance %")):
-        part = getattr(sc, key, None) if sc else None
-        if part is None:
-            continue
-        s = part.summary
-        rows.append([label, s.n_paired, _num(s.mean_pre), _num(s.mean_post), _num(s.mean_change), _num(s.g_av)])
-    if rows:
-        page.heading("Results: before and after")
-        page.table(("Measure", "Pupils", "Mean before", "Mean after", "Mean change", "Hedges' g_av"), rows,
-                   number_format="0.0")
-    if sc and sc.leuven and sc.leuven.log_overall.n:
-        o = sc.leuven.log_overall
-        page.add("Engagement (Leuven, session log)", f"mean {o.mean:.1f} of 5; {o.pct_engaged:.0f}% of observations "
-                                                      "at level 4-5" if o.mean is not None else "")
-    if rows:
-        caution = next(getattr(sc, k).summary.caution for k in ("social_skills", "gas", "rosenberg", "attendance")
-                       if getattr(sc, k, None) is not None)
-        page.blank()
-        page.text("Caution: " + caution)
-    return page
-
-
-def _show(v: object) -> object:
-    if isinstance(v, dt.date):
-        return v.strftime("%d/%m/%Y")
-    return v
-
-
 def summary(book: xw.Book) -> None:
     """Summary: a one-page project summary for a head teacher, on a Summary sheet."""
 
     def run() -> None:
         checked = _read(book, score=True)
         sheet = _sheet(book, SUMMARY_SHEET)
-        _write_page(sheet, _summary_page(checked))
+        _write_page(sheet, summary_page(checked))
         sheet.activate()
         _alert(book, "The one-page summary is on the Summary sheet, ready to print.")
 
@@ -641,7 +344,7 @@ def prepare(book: xw.Book) -> None:
             book.sheets[ISSUES_SHEET].activate()
             shown = [f"- {_where(i, checked)}{i.message}" for i in errors[:10]]
             more = [f"... and {len(errors) - 10} more."] if len(errors) > 10 else []
-            _alert(book, "\n".join([f"Not ready to send yet: {_plural(len(errors), 'error')} must be fixed first.",
+            _alert(book, "\n".join([f"Not ready to send yet: {plural(len(errors), 'error')} must be fixed first.",
                                     *shown, *more, "", "The Issues sheet lists them all, with a link to each cell."]),
                    "critical")
             return
@@ -658,7 +361,7 @@ def prepare(book: xw.Book) -> None:
         _set_protection(book, name, True)
         sheet.activate()
         warnings = sum(1 for i in checked.issues if i.severity == "warning")
-        note = f" {_plural(warnings, 'warning')} remain on the Issues sheet; please read them." if warnings else ""
+        note = f" {plural(warnings, 'warning')} remain on the Issues sheet; please read them." if warnings else ""
         _alert(book, f"Ready to send. The workbook is stamped on the {name} sheet ({a1(on.row, on.col)}) as checked "
                      f"today with sipxl {__version__}. Save it and send it to the authority.{note}")
 
@@ -666,7 +369,7 @@ def prepare(book: xw.Book) -> None:
 
 
 def _where(issue: Issue, checked: Checked) -> str:
-    where = _issue_cell(issue, checked.content.sheet_names)
+    where = issue_cell(issue, checked.content.sheet_names)
     return f"{cells.cell_display(where[1], where[2], where[3])}: " if where else ""
 
 
