@@ -12,7 +12,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from .excel.server import create_app
+    from ..excel.server import create_app
 
     logging.basicConfig(level=logging.INFO)
     print(f"sipxl add-in server on http://{args.host}:{args.port} (manifest: /manifest.xml). Ctrl+C stops it.",
@@ -22,7 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _xlam_build(args: argparse.Namespace) -> int:
-    from .excel.xlam import build_addin
+    from ..excel.xlam import build_addin
 
     out = build_addin(Path(args.out), Path(args.macros) if args.macros else None)
     print(out)

@@ -40,7 +40,7 @@ def run_consolidate(args: argparse.Namespace) -> int:
 
     err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False,
                   force_terminal=None if _fancy() else False, width=None if _fancy() else 120)
-    from .consolidate.config import AuthorityConfig, ConfigError, load_config
+    from ..consolidate.config import AuthorityConfig, ConfigError, load_config
 
     try:
         config = load_config(args.config) if args.config else AuthorityConfig()
@@ -80,8 +80,8 @@ def run_consolidate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .consolidate.outputs import DASHBOARD, REPORT_XLSX, write_outputs
-    from .consolidate.run import consolidate
+    from ..consolidate.outputs import DASHBOARD, REPORT_XLSX, write_outputs
+    from ..consolidate.run import consolidate
 
     progress = None
     task = None
@@ -127,7 +127,7 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
 def _summary(cons, err) -> None:
     from rich.table import Table
 
-    from .consolidate.run import ACCEPTED
+    from ..consolidate.run import ACCEPTED
 
     table = Table(title=f"{cons.config.name}: {len(cons.records)} files found", title_justify="left")
     for col in ("SEED code", "School", "Valid", "With warnings", "With errors", "Rejected", "Not counted",
@@ -159,7 +159,7 @@ def _summary(cons, err) -> None:
 
 
 def _next_step(cons, out: Path, err) -> None:
-    from .issues import has_errors
+    from ..issues import has_errors
 
     bad = sum(r.status == "errors" or (r.status == "rejected" and has_errors(r.issues)) for r in cons.records)
     if bad:

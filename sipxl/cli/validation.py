@@ -20,8 +20,8 @@ def _missing(files: list[str]) -> list[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .engine import check_file
-    from .report import check_as_dict, render_check
+    from ..engine import check_file
+    from ..report import check_as_dict, render_check
 
     missing = _missing(args.files)
     if missing:
@@ -44,8 +44,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .engine import check_file
-    from .report import check_as_dict, render_check, render_scores
+    from ..engine import check_file
+    from ..report import check_as_dict, render_check, render_scores
 
     if _missing([args.file]):
         print(f"sipxl score: no such file: {args.file}", file=sys.stderr)
@@ -64,7 +64,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _docs_errors(args: argparse.Namespace) -> int:
-    from .issues import catalogue_markdown
+    from ..issues import catalogue_markdown
 
     text = catalogue_markdown()
     if args.out:
@@ -81,7 +81,7 @@ def _docs_errors(args: argparse.Namespace) -> int:
 
 def register_validation(sub: argparse._SubParsersAction) -> None:
     """Add `validate`, `score` and `docs` to the sipxl command line."""
-    from .spec import all_templates
+    from ..spec import all_templates
 
     kinds = [t.kind for t in all_templates()]
     validate = sub.add_parser("validate", help="check workbooks and list every problem with its cell")

@@ -11,7 +11,7 @@ DEFAULT_TEMPLATES = Path("workbook_templates")
 
 
 def _templates_build(args: argparse.Namespace) -> int:
-    from .io.build import build_all
+    from ..io.build import build_all
 
     for path in build_all(Path(args.out)):
         print(path)
@@ -19,7 +19,7 @@ def _templates_build(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from .sample import generate_authority
+    from ..sample import generate_authority
 
     files = generate_authority(Path(args.out), schools=args.schools, seed=args.seed,
                                mistake_rate=args.mistakes)
@@ -29,7 +29,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sipxl", description=__doc__)
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"sipxl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,9 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--mistakes", type=float, default=0.15, help="share of workbooks with mistakes")
     sample.set_defaults(func=_sample)
 
-    from .commands import register_validation
-    from .consolidate_cli import register_consolidate
-    from .excel_cli import register_excel
+    from .consolidate import register_consolidate
+    from .excel import register_excel
+    from .validation import register_validation
 
     register_validation(sub)
     register_consolidate(sub)
@@ -81,6 +81,3 @@ def main(argv: list[str] | None = None) -> int:
               "maintainer.", file=sys.stderr)
         return 3
 
-
-if __name__ == "__main__":
-    sys.exit(main())
