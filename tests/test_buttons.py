@@ -347,14 +347,18 @@ def test_text_is_written_as_text(text: str, kept: str, tmp_path: Path) -> None:
     assert got == (text or None)
 
 
-def test_marks_need_the_sheet_unprotected(faulty: Path, tmp_path: Path) -> None:
-    """Without the add-in's unprotect step Excel (and apply_actions) refuse to colour a template cell."""
+def test_template_protection_allows_marks_not_typing(faulty: Path, tmp_path: Path) -> None:
+    """The sheets' protection lets a fill through without unprotecting, but still no value into a locked cell."""
     from sipxl.excel.apply import UnsupportedActionError
 
     book = book_from_payload(payload_from_xlsx(faulty, client="VBA"))
     book.sheets["Social Skills"]["C12"].color = "#FFC7CE"
-    with pytest.raises(UnsupportedActionError, match="protected"):
-        apply_actions(faulty, book.json(), tmp_path / "x.xlsx")
+    apply_actions(faulty, book.json(), tmp_path / "x.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "x.xlsx")["Social Skills"]["C12"].fill.fgColor.rgb == "FFFFC7CE"
+    book = book_from_payload(payload_from_xlsx(faulty, client="VBA"))
+    book.sheets["Social Skills"]["A1"].value = "typed over a heading"
+    with pytest.raises(UnsupportedActionError, match="locked"):
+        apply_actions(faulty, book.json(), tmp_path / "y.xlsx")
 
 
 def test_numbers_are_finite() -> None:

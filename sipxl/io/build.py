@@ -31,6 +31,16 @@ CALC_FILL = "#EDEDED"
 HEADER_FILL = "#DDEBF7"
 TAB_COLOURS = {"help": "#7F7F7F", "project": "#2F5597", "pupils": "#2F5597"}
 
+#: What every protected template sheet (all but Help) allows. No password: an authority officer can unprotect
+#: to change structure (see Help and README). Formatting cells is allowed so that Validate can colour a cell
+#: without unprotecting (no Excel client can run a macro for it); a teacher still cannot type over a locked cell,
+#: nor insert or delete rows, columns or sheets.
+SHEET_PROTECTION = {"format_cells": True, "format_columns": True, "format_rows": True,
+                    "select_locked_cells": True, "select_unlocked_cells": True}
+#: The metadata row that says so. Workbooks built before it forbid formatting and have the stamp cells locked,
+#: so the buttons leave their template sheets alone.
+META_PROTECTION = ("protection", "format cells; stamp open")
+
 
 class Formats:
     """The handful of cell styles a teacher learns to read: input, calculated, heading, label."""
@@ -55,7 +65,8 @@ class Formats:
         self.calc_pct = fmt(bg_color=CALC_FILL, border=1, border_color="#BFBFBF", align="center",
                             num_format="0%")
         self.fixed = fmt(bold=True, bg_color=CALC_FILL, border=1, border_color="#BFBFBF")
-        self.system = fmt(bg_color=CALC_FILL, border=1, border_color="#BFBFBF", num_format="dd/mm/yyyy",
+        # Stamped by Prepare for submission, so open on the protected sheet.
+        self.system = fmt(locked=False, bg_color=CALC_FILL, border=1, border_color="#BFBFBF", num_format="dd/mm/yyyy",
                           align="left")
         self.text = fmt(text_wrap=True)
         self._wb = wb
@@ -202,9 +213,7 @@ class SheetBuilder:
         elif sheet.code.startswith("phase"):
             ws.set_tab_color("#548235")
         if sheet.code != "help":
-            # No password: an authority officer can unprotect to change structure (see Help and README).
-            ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-                            "select_unlocked_cells": True})
+            ws.protect("", dict(SHEET_PROTECTION))
 
     def cell_width(self, row: int, col: int) -> float:
         """The width a value written at (row, col) wraps in: a merged answer spans to the right edge."""
@@ -440,6 +449,7 @@ def build_template(template: Template, path: Path, values: Values | None = None,
     meta.write_row(0, 0, ["kind", template.kind])
     meta.write_row(1, 0, ["version", template.version])
     meta.write_row(2, 0, ["title", template.title])
+    meta.write_row(3, 0, list(META_PROTECTION))
     for k, sheet in enumerate(original.sheets):  # a rename in Excel leaves these as built
         meta.write_row(4 + k, 0, [sheet.code, sheet.name])
     for k, values in enumerate(long_lists):
@@ -457,4 +467,5 @@ def build_all(out_dir: Path) -> list[Path]:
     return [build_template(t, out_dir / t.filename) for t in all_templates()]
 
 
-__all__ = ["build_all", "build_template", "META_SHEET", "META_NAME_PREFIX", "col_letter"]
+__all__ = ["build_all", "build_template", "META_SHEET", "META_NAME_PREFIX", "META_PROTECTION", "SHEET_PROTECTION",
+           "col_letter"]
