@@ -15,6 +15,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
+from ..safe_text import cell_text
 from ..scoring.prepost import CAUTION
 from .analysis import ALL, RAG_AMBER, RAG_GREEN, RAG_RED, Table
 from .suppression import SUPPRESSED, SUPPRESSED_NOTE
@@ -88,7 +89,7 @@ class Dashboard:
             ws.write_string(row, col, SUPPRESSED, self.f["supp"])
         elif isinstance(value, str):
             fmt = self.f.get(f"rag:{value}") if kind == "rag" else None
-            ws.write_string(row, col, value, fmt or self.f["str"])  # school text: never a formula
+            ws.write_string(row, col, cell_text(value), fmt or self.f["str"])  # school text: never a formula
         elif isinstance(value, dt.datetime | dt.date):
             ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), self.f["date"])
         elif isinstance(value, bool):
@@ -169,7 +170,7 @@ class Dashboard:
         ws = self.data
         ws.write_string(r0, 0, "category")
         for i, c in enumerate(categories):
-            ws.write_string(r0 + 1 + i, 0, str(c))
+            ws.write_string(r0 + 1 + i, 0, cell_text(c))
         refs = []
         for j, (name, values) in enumerate(series, start=1):
             ws.write_string(r0, j, name)

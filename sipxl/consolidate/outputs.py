@@ -15,6 +15,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from .. import __version__
+from ..safe_text import csv_table
 from . import analysis as A
 from .cache import MANIFEST, save_cache
 from .dashboard import write_dashboard
@@ -112,7 +113,7 @@ def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
     # One Arrow table serves both files; Arrow's CSV writer is several times faster than pandas' on the large
     # national tables (hundreds of thousands of assessment answers).
     table = pa.Table.from_pandas(df, preserve_index=False)
-    pa_csv.write_csv(table, csv)
+    pa_csv.write_csv(csv_table(table), csv)  # text that a spreadsheet would run as a formula is neutralised
     pq.write_table(table, parquet)
 
 

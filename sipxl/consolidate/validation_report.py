@@ -7,13 +7,13 @@ file with its status, and one sheet per school with just that school's files and
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import xlsxwriter
 
 from .. import __version__
 from ..issues import SEVERITY_ORDER, _cell_key
+from ..safe_text import cell_text, sheet_name
 from .dashboard import FIXED_DATE
 from .run import STATUS_LABELS, Consolidation
 
@@ -67,19 +67,6 @@ def report_json(cons: Consolidation) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
-
-
-def _sheet_name(seed: str, name: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", f"{seed} {name}".strip() or "No school")[:31].strip()
-    out, k = base, 2
-    while out.lower() in used:
-        out = f"{base[:27]} ({k})"
-        k += 1
-    used.add(out.lower())
-    return out
-
-
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False, "in_memory": True})
@@ -100,7 +87,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(2)
-        ws.write_string(0, 0, heading, title)
+        ws.write_string(0, 0, cell_text(heading), title)
         for j, c in enumerate(columns):
             ws.write_string(2, j, c.replace("_", " ").capitalize(), head)
             ws.set_column(j, j, widths.get(c, 14))
@@ -110,7 +97,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
                 if isinstance(v, int):
                     ws.write_number(i, j, v, cell)
                 else:  # text from a school's file: always a string, never a formula
-                    ws.write_string(i, j, str(v), sev_fmt.get(v, cell) if c == "severity" else cell)
+                    ws.write_string(i, j, cell_text(v), sev_fmt.get(v, cell) if c == "severity" else cell)
         if rows:
             ws.autofilter(2, 0, 2 + len(rows), len(columns) - 1)
         ws.freeze_panes(3, 0)
@@ -122,7 +109,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
           ISSUE_COLUMNS, issues)
     sheet("Files", "Every file found and what happened to it (schools with an error or warning also have a sheet "
           "of their own to send back)", FILE_COLUMNS, files)
-    used = {"issues", "files"}
+    used = {"Issues", "Files"}
     # A sheet to send back for each school with something to fix (an error or a warning); every file of every
     # school is on the Files sheet, so a national collection does not make thousands of "all fine" tabs.
     to_fix = {r["seed_code"] for r in issues if r["severity"] in ("error", "warning")}
@@ -139,7 +126,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
         mine = issues_of.get(seed, [])
         mine_files = files_of.get(seed, [])
         with_issues = {i["file"] for i in mine}
-        ws_name = _sheet_name(seed, name, used)
+        ws_name = sheet_name(f"{seed} {name}".strip() or "No school", used)
         head_text = (f"{name} ({seed}): {len(mine_files)} file(s), {len(mine)} issue(s) to look at" if seed else
                      "Files whose school could not be read")
         listing = [{"file": f["file"], "sheet": "", "cell": "", "label": "", "code": "", "severity": "",
