@@ -30,6 +30,7 @@ class AuthorityConfig:
     output: str | None = None
     schools: tuple[ExpectedSchool, ...] = field(default=())
     source: str = ""  # the file it came from
+    pseudonym_key: str = field(default="", repr=False)  # secret: placeholders of flagged pupil references
 
     def school(self, seed_code: str) -> ExpectedSchool | None:
         for s in self.schools:
@@ -87,4 +88,5 @@ def load_config(path: Path | str) -> AuthorityConfig:
         output=auth.get("output"),
         schools=tuple(sorted(schools, key=lambda s: s.seed_code)),
         source=str(path),
+        pseudonym_key=str(auth.get("pseudonym_key", "") or ""),
     )

@@ -20,6 +20,7 @@ from . import analysis as A
 from .cache import MANIFEST, save_cache
 from .dashboard import write_dashboard
 from .frames import PUPIL_LEVEL_NOTE, tidy_frames
+from .privacy import authority_key, key_id
 from .run import STATUS_LABELS, Consolidation
 from .tidy import TABLES
 from .validation_report import report_json, write_report_xlsx
@@ -137,7 +138,8 @@ def _write_manifest(path: Path, cons: Consolidation, inputs: str) -> None:
 def inputs_fingerprint(cons: Consolidation) -> str:
     """What the outputs depend on: sipxl's version, the authority's settings and every file found (path, bytes,
     time). The same fingerprint means the same outputs, byte for byte."""
-    h = hashlib.sha256(f"{__version__}\n{cons.config!r}\n".encode())
+    key = key_id(authority_key(cons.config.pseudonym_key))  # placeholders of flagged references depend on it
+    h = hashlib.sha256(f"{__version__}\n{cons.config!r}\n{key}\n".encode())
     for r in cons.records:
         h.update(f"{r.found.path}\0{r.sha256}\0{r.found.size}\0{r.found.mtime_ns}\n".encode())
     return h.hexdigest()

@@ -20,6 +20,7 @@ from ..issues import Issue, has_errors, issue, sort_issues
 from .cache import load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
+from .privacy import authority_key, made_with, sanitise_result
 from .tidy import FileContent
 from .worker import FileResult, check_many
 
@@ -171,6 +172,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
             sha = content_hash(f.path)
         records.append(FileRecord(f, sha))
 
+    key = authority_key(config.pseudonym_key)
     first_of: dict[str, FileRecord] = {}
     to_read: list[str] = []
     for r in records:
@@ -178,7 +180,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
             r.status, r.duplicate_of = "duplicate", first_of[r.sha256].rel
             continue
         first_of[r.sha256] = r
-        if r.sha256 in cache:
+        if r.sha256 in cache and made_with(cache[r.sha256], key):
             r.result, r.unchanged = cache[r.sha256], True
         else:
             to_read.append(r.found.path)
@@ -187,7 +189,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
     fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None))
     for r in records:
         if r.status != "duplicate" and not r.unchanged:
-            r.result = fresh[r.found.path]
+            r.result = sanitise_result(fresh[r.found.path], key)  # before anything is cached or written
 
     school_issues = _account(records, config)
     names = _school_names(records, config)
