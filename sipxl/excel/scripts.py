@@ -1,4 +1,8 @@
-"""The ribbon's buttons as xlwings custom scripts (the names the manifest, task pane and VBA add-in call)."""
+"""The ribbon's buttons as xlwings custom scripts (the names the manifest, task pane and VBA add-in call).
+
+An xlwings Server app imports them into its ``custom_scripts`` package (``from sipxl.excel.scripts import *``;
+see :mod:`sipxl.addin.project`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from .xlremote import xw  # sets the xlwings environment: must come first
 from xlwings.server import script
 
 from . import buttons
+
+__all__ = ["validate", "score", "summary", "check_setup", "prepare"]
 
 
 @script
