@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..domain.extract import WorkbookContent
+from ..domain.issue_groups import group_issues, source_sheets
 from ..issues import Issue
 from ..spec.layout import excel_ref
 from ..spec.model import Field
@@ -129,18 +130,29 @@ def issues_page(issues: Sequence[Issue], checked: Checked) -> Page:
     header = page.add(*ISSUE_HEADER)
     page.fills.append((header, 0, header, len(ISSUE_HEADER) - 1, HEADER_FILL))
     sheet_names = checked.content.sheet_names
-    for issue in issues:
-        where = issue_cell(issue, sheet_names)
-        shown = cells.cell_display(where[1], where[2], where[3]) if where else (issue.sheet or "")
-        r = page.add(issue.severity.capitalize(), issue.code, shown, issue.label, issue.value, issue.message,
-                     issue.fix)
-        if where:
-            page.links.append((r, 2, "#" + excel_ref(where[1], where[2], where[3]), shown))
-        colour = cells.MARK_COLOURS.get(issue.severity)
-        if colour:
-            page.fills.append((r, 0, r, 0, colour))
+    sources = source_sheets(checked.content.template, sheet_names)
+    for group in group_issues(issues, sources):
+        root = group.root
+        root_shown = _issue_row(page, root, sheet_names, root.message, root.fix)
+        for issue in group.copies:
+            fix = (f"Correct it on the {root.sheet} sheet first, then choose it again from this cell's list."
+                   if root.sheet in sources else issue.fix)
+            _issue_row(page, issue, sheet_names, f"The same value as {root_shown} (above).", fix)
     page.fit.append((header, len(page.rows) - 1))
     return page
+
+
+def _issue_row(page: Page, issue: Issue, sheet_names: dict[str, str], problem: str, fix: str) -> str:
+    """One row of the Issues sheet; returns the cell as shown."""
+    where = issue_cell(issue, sheet_names)
+    shown = cells.cell_display(where[1], where[2], where[3]) if where else (issue.sheet or "")
+    r = page.add(issue.severity.capitalize(), issue.code, shown, issue.label, issue.value, problem, fix)
+    if where:
+        page.links.append((r, 2, "#" + excel_ref(where[1], where[2], where[3]), shown))
+    colour = cells.MARK_COLOURS.get(issue.severity)
+    if colour:
+        page.fills.append((r, 0, r, 0, colour))
+    return shown
 
 
 def _num(v: object) -> object:
