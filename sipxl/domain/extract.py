@@ -20,7 +20,7 @@ import pandas as pd
 from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.layout import TemplateLayout, excel_ref, layout_template
-from ..spec.model import Field, Guidance, Heading, ItemGrid, Rule, Table, Template
+from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Table, Template
 
 
 @dataclass(frozen=True)
@@ -520,6 +520,10 @@ def _known_rows(layout: TemplateLayout, code: str) -> tuple[frozenset[int], int]
         r = lay.rows[i]
         if isinstance(block, Heading | Guidance):
             known.add(r)
+            if r + 1 == lay.head_row:  # the running head (school and project) under the title
+                known.add(r + 1)
+        elif isinstance(block, PrintedTable):
+            known.update(range(r, r + len(block.rows) + 1))
         elif isinstance(block, Field):
             place = layout.fields[block.key]
             known.add(place.row)

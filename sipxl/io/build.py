@@ -7,7 +7,6 @@ xlsxwriter's fixed zip timestamps), so a test can prove the committed templates 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +16,18 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..spec import all_templates
-from ..spec.layout import GridPlace, TemplateLayout, a1, col_letter, layout_template, quote_sheet, resolve
-from ..spec.model import Field, Guidance, Heading, ItemGrid, Rule, Sheet, Table, Template
+from ..spec.layout import (
+    GridPlace,
+    TemplateLayout,
+    a1,
+    col_letter,
+    layout_template,
+    lines,
+    quote_sheet,
+    resolve,
+    text_width,
+)
+from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Sheet, Table, Template
 
 META_SHEET = "_sipxl"
 META_NAME_PREFIX = "_sipxl_"  # defined names that follow a sheet when it is renamed in Excel
@@ -69,6 +78,9 @@ class Formats:
         self.system = fmt(locked=False, bg_color=CALC_FILL, border=1, border_color="#BFBFBF", num_format="dd/mm/yyyy",
                           align="left")
         self.text = fmt(text_wrap=True)
+        self.head = fmt(italic=True, font_color="#595959", valign="vcenter")
+        self.box = fmt(text_wrap=True, border=1, border_color="#7F7F7F")
+        self.box_header = fmt(bold=True, text_wrap=True, border=1, border_color="#7F7F7F", bg_color=HEADER_FILL)
         self._wb = wb
         self._numbered: dict[str, object] = {}
 
@@ -89,12 +101,6 @@ class Formats:
                                                   and max(map(len, rule.choices)) <= 3):
             return self.input_num
         return self.input
-
-
-def _lines(text: str, width_chars: float) -> int:
-    """Printed lines of wrapped Arial 10 text in a column `width_chars` wide (about 1.2 characters a unit)."""
-    per_line = max(width_chars * 1.2, 10)
-    return max(1, sum(math.ceil(max(1, len(part)) / per_line) for part in text.split("\n")))
 
 
 LONG_LISTS_COL = 3  # on the metadata sheet: closed lists too long for an inline dropdown
@@ -155,8 +161,7 @@ class SheetBuilder:
         self.last_col = self.lay.last_col
 
     def text_width(self, first: int = 0, last: int | None = None) -> float:
-        last = self.last_col if last is None else last
-        return sum(self.lay.col_widths[first:last + 1]) * 1.05
+        return text_width(self.lay, first, last)
 
     def merge(self, row: int, first: int, last: int, text: str, fmt: object) -> None:
         self.ws.merge_range(row, first, row, last, text, fmt)
@@ -190,23 +195,23 @@ class SheetBuilder:
             r = self.lay.rows[i]
             if isinstance(block, Heading):
                 fmt = self.fm.title if block.level == 1 else self.fm.h2
-                self.merged(r, block.text, fmt, height=24 if block.level == 1 else None)
+                self.merged(r, block.text, fmt)
+                if r + 1 == self.lay.head_row:
+                    self.running_head(r + 1, 0)
             elif isinstance(block, Guidance):
-                self.merged(r, block.text, self.fm.guidance, height=13 * _lines(block.text, self.text_width()))
+                self.merged(r, block.text, self.fm.guidance)
             elif isinstance(block, Field):
                 self.field(block)
             elif isinstance(block, Table):
                 self.table(block)
             elif isinstance(block, ItemGrid):
                 self.grid(block)
-        if sheet.landscape:
-            ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        ws.fit_to_pages(1, 0)
-        if sheet.code != "help":  # the Help sheet's lists run below its blocks
-            ws.print_area(0, 0, max(self.lay.last_row - 1, 0), self.last_col)
-        ws.set_footer(f"&L{self.template.title}&C{sheet.name}&RPage &P of &N")
+            elif isinstance(block, PrintedTable):
+                self.printed(block)
+        for row, h in self.lay.heights.items():
+            ws.set_row(row, h)
+            self.tall_rows[row] = h
+        self.page_setup()
         ws.hide_gridlines(2)
         if sheet.code in TAB_COLOURS:
             ws.set_tab_color(TAB_COLOURS[sheet.code])
@@ -214,6 +219,47 @@ class SheetBuilder:
             ws.set_tab_color("#548235")
         if sheet.code != "help":
             ws.protect("", dict(SHEET_PROTECTION))
+
+    def page_setup(self) -> None:
+        """A4, one page wide at a fixed scale (so the manual page breaks hold), the sheet title and the running
+        head (or a long table's header) on every page, the file and sheet in the footer."""
+        ws, setup = self.ws, self.lay.print
+        assert setup is not None
+        if setup.landscape:
+            ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_print_scale(setup.scale)
+        ws.print_area(0, 0, max(self.lay.last_row - 1, 0), self.last_col)
+        ws.repeat_rows(*setup.titles)
+        if setup.breaks:
+            ws.set_h_pagebreaks(list(setup.breaks))
+        if any(setup.freeze):
+            ws.freeze_panes(*setup.freeze)
+        # Excel's footer cannot show a cell, so the school and project are in the running head under each
+        # sheet's title (a formula, repeated on every page); the footer names the file, which a school names.
+        ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
+
+    def running_head(self, row: int, first: int) -> None:
+        """The school and project (a formula over the Project or Details sheet), as on every printed page."""
+        if not self.template.running_head:
+            return
+        text = resolve(self.layout, self.template.running_head, self.sheet.code)
+        if self.last_col > first:
+            self.merge(row, first, self.last_col, "", self.fm.head)
+        self.ws.write_formula(row, first, text, self.fm.head, "")
+
+    def printed(self, t: PrintedTable) -> None:
+        place = self.layout.printed[t.key]
+        if t.title:
+            self.ws.write(place.title_row, 0, t.title, self.fm.h2)
+        for k, (row, spans) in enumerate(place.rows):
+            fmt = self.fm.box_header if k < t.header_rows else self.fm.box
+            for text, (a, b) in zip(t.rows[k], spans, strict=True):
+                if b > a:
+                    self.merge(row, a, b, text, fmt)
+                else:
+                    self.ws.write(row, a, text, fmt)
 
     def cell_width(self, row: int, col: int) -> float:
         """The width a value written at (row, col) wraps in: a merged answer spans to the right edge."""
@@ -237,14 +283,11 @@ class SheetBuilder:
         place = self.layout.fields[f.key]
         ws, r, c = self.ws, place.row, place.col
         if place.question_row is not None:
-            self.merged(place.question_row, f.label, self.fm.question,
-                        height=14 * _lines(f.label, self.text_width()))
-            self.merged(r, "", self.fm.input_long, height=80)
+            self.merged(place.question_row, f.label, self.fm.question)
+            self.merged(r, "", self.fm.input_long)
             self.validate(r, 0, r, 0, f.rule, f.label, f.guidance)
             return
         ws.write(r, 0, f.label, self.fm.label)
-        if _lines(f.label, self.lay.col_widths[0]) > 1:
-            ws.set_row(r, 13 * _lines(f.label, self.lay.col_widths[0]))
         if f.formula:
             fmt = self.fm.calc
             ws.write_formula(r, c, resolve(self.layout, f.formula, self.sheet.code), fmt, "")
@@ -262,8 +305,8 @@ class SheetBuilder:
         place = self.layout.tables[t.key]
         ws, fm = self.ws, self.fm
         ws.write(place.title_row, 0, t.title, fm.h2)
-        header_lines = max(_lines(col.label, self.lay.col_widths[j]) for j, col in enumerate(t.columns))
-        ws.set_row(place.header_row, max(15, 13 * header_lines))
+        if self.lay.print and self.lay.print.long_table == t.key and len(t.columns) >= 6:
+            self.running_head(place.title_row, len(t.columns) // 2)  # repeated with the header on every page
         for j, col in enumerate(t.columns):
             if col.span and j < self.last_col:
                 self.merge(place.header_row, j, self.last_col, "", fm.header)
@@ -271,10 +314,6 @@ class SheetBuilder:
                 self.formula(place.header_row, j, col.header_formula, fm.header, t)
             else:
                 ws.write(place.header_row, j, col.label, fm.header)
-        if t.row_lines > 1:
-            for row in place.rows:
-                ws.set_row(row, 13 * t.row_lines + 2)
-                self.tall_rows[row] = 13 * t.row_lines + 2
         for j, col in enumerate(t.columns):
             if col.fixed:
                 for k, row in enumerate(place.rows):
@@ -297,7 +336,6 @@ class SheetBuilder:
             fmt = fm.calc_pct if footer.percent else fm.calc_numbered("0.00")
             for key, template in footer.formulas:
                 self.formula(row, place.columns[key], template, fmt, t, key)
-        ws.repeat_rows(place.header_row) if len(t.columns) > 8 else None
 
     def grid(self, g: ItemGrid) -> None:
         place: GridPlace = self.layout.grids[g.key]
@@ -333,10 +371,7 @@ class SheetBuilder:
             if item.group and item.group not in group_start:
                 group_start[item.group] = row
                 ws.write(row, 0, item.group, fm.label)
-            text = f"{item.number}. {item.text}"
-            ws.write(row, 1, text, fm.text)
-            if _lines(text, self.lay.col_widths[1]) > 1:
-                ws.set_row(row, 13 * _lines(text, self.lay.col_widths[1]))
+            ws.write(row, 1, f"{item.number}. {item.text}", fm.text)
             for c in cols:
                 ws.write_blank(row, c, None, fm.for_input(g.rule))
         first_item, last_item = place.item_rows[g.items[0].number], place.item_rows[g.items[-1].number]
@@ -358,7 +393,6 @@ class SheetBuilder:
                 ws.write_blank(place.change_row, place.columns[(p, g.occasions[0])], None, fm.calc)
                 ws.write_formula(place.change_row, place.columns[(p, g.occasions[1])],
                                  f'=IF(OR({pre}="",{post}=""),"",{post}-{pre})', fm.calc, "")
-        ws.repeat_rows(place.pupil_row, place.occasion_row)
 
 
 def _sum_total(col: int, first: int, last: int, _: int) -> str:
@@ -379,35 +413,6 @@ def _rosenberg_total(col: int, first: int, last: int, _: int) -> str:
 
 
 _GRID_TOTALS = {"SUM": _sum_total, "ROSENBERG": _rosenberg_total}
-
-
-def _help_extras(ws: Worksheet, fm: Formats, template: Template, start_row: int) -> None:
-    """The sheets of this template, listed on its Help sheet."""
-    ws.write(start_row, 0, "Sheets in this workbook", fm.h2)
-    for k, sheet in enumerate(s for s in template.sheets if s.code != "help"):
-        ws.write_url(start_row + 1 + k, 0, f"internal:{quote_sheet(sheet.name)}!A1", string=sheet.name)
-    row = start_row + 2 + len(template.sheets)
-    ws.merge_range(row, 0, row, 3, f"Template: {template.kind}, version {template.version}.", fm.guidance)
-    _issue_list(ws, fm, row + 2)
-
-
-def _issue_list(ws: Worksheet, fm: Formats, row: int) -> None:
-    """The catalogue of checks (sipxl.issues), so a teacher can look up a code from the Issues sheet."""
-    from ..issues import CATALOGUE
-
-    ws.set_column(0, 0, 13)
-    ws.set_column(1, 1, 9)
-    ws.set_column(2, 2, 34)
-    ws.set_column(3, 3, 64)
-    ws.write(row, 0, "What the checks look for", fm.h2)
-    ws.write_row(row + 1, 0, ["Code", "Severity", "Problem", "What to do"], fm.header)
-    for k, code in enumerate(CATALOGUE.values(), start=row + 2):
-        ws.write_string(k, 0, code.code, fm.text)
-        ws.write_string(k, 1, code.severity, fm.text)
-        ws.write_string(k, 2, code.title, fm.text)
-        fix = code.fix.replace("{label}", "the answer").replace("{expected}", "the expected name")
-        ws.write_string(k, 3, fix, fm.text)
-        ws.set_row(k, 13 * max(_lines(fix, 64), _lines(code.title, 34)))
 
 
 Values = dict[tuple[str, int, int], object]  # (sheet code, row, col) from 0 -> value typed by a teacher
@@ -438,13 +443,11 @@ def build_template(template: Template, path: Path, values: Values | None = None,
             if code == sheet.code:
                 builder.write_value(row, col, value)
                 if isinstance(value, str):
-                    heights[row] = max(heights.get(row, 1), _lines(value, builder.cell_width(row, col)))
-        for row, lines in sorted(heights.items()):
-            if lines > 1 or row in builder.tall_rows:
-                builder.ws.set_row(row, max(13 * lines + 2, builder.tall_rows.get(row, 0)))
+                    heights[row] = max(heights.get(row, 1), lines(value, builder.cell_width(row, col)))
+        for row, n in sorted(heights.items()):
+            if n > 1 or row in builder.tall_rows:
+                builder.ws.set_row(row, max(13 * n + 2, builder.tall_rows.get(row, 0)))
         wb.define_name(f"{META_NAME_PREFIX}{sheet.code}", f"={quote_sheet(sheet.name)}!$A$1")
-        if sheet.code == "help":
-            _help_extras(builder.ws, fm, template, layout.sheets["help"].last_row + 1)
     meta = wb.add_worksheet(META_SHEET)
     meta.write_row(0, 0, ["kind", template.kind])
     meta.write_row(1, 0, ["version", template.version])

@@ -6,11 +6,12 @@ Rows and columns here are 0-based (xlsxwriter's convention); `a1()` gives the ce
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from .model import Field, Guidance, Heading, ItemGrid, Sheet, Table, Template
+from .model import Field, Guidance, Heading, ItemGrid, PrintedTable, Sheet, Table, Template
 
 
 def col_letter(col: int) -> str:
@@ -76,6 +77,13 @@ class GridPlace:
     group_col: int = 0
 
 
+@dataclass(frozen=True)
+class PrintedPlace:
+    sheet: str
+    title_row: int
+    rows: tuple[tuple[int, tuple[tuple[int, int], ...]], ...]  # (row, ((first col, last col) per cell))
+
+
 @dataclass
 class SheetLayout:
     sheet: Sheet
@@ -83,6 +91,25 @@ class SheetLayout:
     last_row: int = 0
     last_col: int = 0
     col_widths: list[float] = field(default_factory=list)
+    heights: dict[int, float] = field(default_factory=dict)  # rows printed taller than one line
+    head_row: int | None = None  # under the sheet title: the school and project, on every printed page
+    print: PrintSetup | None = None
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints on A4: scale, manual page breaks, rows repeated on every page, frozen panes."""
+
+    landscape: bool
+    scale: int  # per cent, chosen so the sheet is one page wide (manual breaks work only with a fixed scale)
+    breaks: tuple[int, ...]  # rows (0-based) that start a new page
+    titles: tuple[int, int]  # first and last row repeated at the top of every page
+    freeze: tuple[int, int]  # rows above and columns left of the frozen panes
+    long_table: str | None = None  # the table that runs over pages (its title row shows the running head)
+
+    @property
+    def pages(self) -> int:
+        return len(self.breaks) + 1
 
 
 @dataclass
@@ -92,6 +119,7 @@ class TemplateLayout:
     fields: dict[str, FieldPlace]
     tables: dict[str, TablePlace]
     grids: dict[str, GridPlace]
+    printed: dict[str, PrintedPlace] = field(default_factory=dict)
 
     def sheet_name(self, code: str) -> str:
         return self.template.sheet(code).name
@@ -99,6 +127,46 @@ class TemplateLayout:
 
 GRID_FIRST_COL = 2
 TITLE_ROWS = 2
+LINE = 13.0  # points per printed line of wrapped Arial 10
+ROW = 15.0  # points of a row given no height
+TITLE_HEIGHT = 24.0
+LONG_ANSWER_HEIGHT = 80.0
+# A4 in points, less the margins the builder sets (0.5 in left and right, 0.6 in top and bottom)
+A4_SHORT, A4_LONG = 595.0, 842.0
+MARGIN_X, MARGIN_Y = 36.0, 43.2
+
+
+def lines(text: str, width_chars: float, bold: bool = False) -> int:
+    """Printed lines of wrapped Arial 10 text in a column `width_chars` wide (about 1.15 characters a unit, 1.0
+    in bold)."""
+    per_line = max(width_chars * (1.0 if bold else 1.15), 10)
+    return max(1, sum(math.ceil(max(1, len(part)) / per_line) for part in text.split("\n")))
+
+
+def width_points(width_chars: float) -> float:
+    """A column's printed width: Excel's character units (7 pixels each, plus 5 of padding) in points, and 7 %
+    more, as LibreOffice prints them with Calibri's metric twin (Carlito): the wider of the two programs."""
+    return (width_chars * 7 + 5) * 0.75 * 1.07
+
+
+def split_width(widths: list[float], n: int) -> tuple[tuple[int, int], ...]:
+    """Cut the columns into `n` runs of about equal width: (first col, last col) of each."""
+    if n > len(widths):
+        raise ValueError(f"{n} boxes need at least {n} columns, the sheet has {len(widths)}")
+    total = sum(widths)
+    out, first, acc = [], 0, 0.0
+    for k in range(1, n):
+        target = total * k / n
+        last = first
+        while last + 1 < len(widths) - (n - k) and abs(acc + widths[last] - target) > abs(
+                acc + widths[last] + widths[last + 1] - target):
+            acc += widths[last]
+            last += 1
+        acc += widths[last]
+        out.append((first, last))
+        first = last + 1
+    out.append((first, len(widths) - 1))
+    return tuple(out)
 
 
 def _grid_width(grid: ItemGrid) -> int:
@@ -122,7 +190,12 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
     for i, block in enumerate(sheet.blocks):
         lay.rows[i] = r
         if isinstance(block, Heading):
+            if block.level == 1 and lay.head_row is None:
+                lay.head_row = r + 1
             r += TITLE_ROWS if block.level == 1 else 1
+        elif isinstance(block, PrintedTable):
+            _unique(out, block.key)
+            r += len(block.rows) + 2
         elif isinstance(block, Guidance):
             r += 2
         elif isinstance(block, Field):
@@ -178,7 +251,128 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
     widths = [max(sheet.label_width, set_by_table[0] or 0) if sheet.fields else (set_by_table[0] or sheet.label_width)]
     widths += [w if w is not None else 16.0 for w in set_by_table[1:]]
     lay.col_widths = widths
+    for i, block in enumerate(sheet.blocks):
+        if isinstance(block, PrintedTable):
+            r = lay.rows[i]
+            rows = tuple((r + 1 + k, split_width(widths[:lay.last_col + 1], len(cells)))
+                         for k, cells in enumerate(block.rows))
+            out.printed[block.key] = PrintedPlace(sheet.code, r, rows)
+    _heights(lay, out)
+    lay.print = _print_setup(lay, out)
     return lay
+
+
+def text_width(lay: SheetLayout, first: int = 0, last: int | None = None) -> float:
+    """The characters a merged run of columns holds (merged text wraps a little wider than one column)."""
+    last = lay.last_col if last is None else last
+    return sum(lay.col_widths[first:last + 1]) * 1.05
+
+
+def _heights(lay: SheetLayout, out: TemplateLayout) -> None:
+    """The printed height of every row that is not one plain line (the builder sets exactly these)."""
+    h, w = lay.heights, lay.col_widths
+    for i, block in enumerate(lay.sheet.blocks):
+        r = lay.rows[i]
+        if isinstance(block, Heading) and block.level == 1:
+            h[r] = TITLE_HEIGHT
+        elif isinstance(block, Guidance):
+            h[r] = LINE * lines(block.text, text_width(lay))
+        elif isinstance(block, Field):
+            place = out.fields[block.key]
+            if place.question_row is not None:
+                h[place.question_row] = 14 * lines(block.label, text_width(lay), bold=True)
+                h[place.row] = LONG_ANSWER_HEIGHT
+            elif lines(block.label, w[0], bold=True) > 1:
+                h[place.row] = LINE * lines(block.label, w[0], bold=True)
+        elif isinstance(block, Table):
+            place = out.tables[block.key]
+            header = max(lines(c.label, w[j], bold=True) for j, c in enumerate(block.columns))
+            h[place.header_row] = max(ROW, LINE * header)
+            if block.row_lines > 1:
+                for row in place.rows:
+                    h[row] = LINE * block.row_lines + 2
+        elif isinstance(block, ItemGrid):
+            grid = out.grids[block.key]
+            for item in block.items:
+                text = f"{item.number}. {item.text}"
+                if lines(text, w[1]) > 1:
+                    h[grid.item_rows[item.number]] = LINE * lines(text, w[1])
+        elif isinstance(block, PrintedTable):
+            for k, (row, spans) in enumerate(out.printed[block.key].rows):
+                need = max(lines(text, text_width(lay, a, b), bold=k < block.header_rows)
+                           for text, (a, b) in zip(block.rows[k], spans, strict=True))
+                h[row] = LINE * max(need, block.min_lines(k)) + 4
+
+
+def height(lay: SheetLayout, first: int, last: int) -> float:
+    return sum(lay.heights.get(r, ROW) for r in range(first, last + 1))
+
+
+def _print_setup(lay: SheetLayout, out: TemplateLayout) -> PrintSetup:
+    """Scale to one page wide; break pages before each step and between blocks, never inside a question
+    and its answer box, a short table or a scale; a long table breaks between rows under its repeated header."""
+    sheet = lay.sheet
+    paper_w, paper_h = (A4_LONG, A4_SHORT) if sheet.landscape else (A4_SHORT, A4_LONG)
+    wide = sum(width_points(x) for x in lay.col_widths[:lay.last_col + 1])
+    scale = min(100, math.floor(100 * (paper_w - 2 * MARGIN_X) / wide) - 1)
+    page = (paper_h - 2 * MARGIN_Y) * 100 / scale - 2 * ROW  # room for rounding in the renderers
+    # Units: row ranges printed together; a heading or guidance is kept with what follows it.
+    units: list[tuple[int, int, bool]] = []  # first row, last row, starts a new page
+    long_table: str | None = None
+    pending: tuple[int, bool] | None = None
+    ends = [lay.rows[i] for i in range(1, len(sheet.blocks))] + [lay.last_row]
+    for i, block in enumerate(sheet.blocks):
+        first, last = lay.rows[i], ends[i] - 1
+        new_page = isinstance(block, Heading) and block.new_page
+        if pending is not None:
+            first, new_page = pending[0], pending[1] or new_page
+        nxt = sheet.blocks[i + 1] if i + 1 < len(sheet.blocks) else None
+        if nxt is not None and (isinstance(block, Heading) or (
+                isinstance(block, Guidance) and not isinstance(nxt, Heading | Guidance))):
+            pending = (first, new_page)  # a heading, or the guidance of a question or table, goes with it
+            continue
+        pending = None
+        if isinstance(block, Table) and height(lay, first, last) > page * 0.9 and long_table is None:
+            place = out.tables[block.key]
+            long_table = block.key
+            head_last = min(place.first_row + 2, place.last_row)
+            units.append((first, head_last, new_page))
+            tail = max(head_last + 1, place.last_row - 4)  # no page of a few orphan rows and the totals
+            units += [(r, r, False) for r in range(head_last + 1, tail)]
+            units.append((tail, last, False))
+            continue
+        units.append((first, last, new_page))
+    if long_table is not None:
+        place = out.tables[long_table]
+        titles = (place.title_row, place.header_row)
+    else:
+        titles = (0, lay.head_row if lay.head_row is not None else 0)
+    title_h = height(lay, *titles)
+    breaks: list[int] = []
+    used = 0.0
+    for first, last, new_page in units:
+        h = height(lay, first, last)
+        if used > 0 and (new_page or used + h > page):
+            breaks.append(first)
+            used = title_h if first > titles[1] else 0.0
+        used += h
+        while used > page:  # a block taller than a page: the renderer breaks it where it must
+            used -= page - title_h
+    return PrintSetup(sheet.landscape, scale, tuple(breaks), titles, _freeze(lay, out), long_table)
+
+
+def _freeze(lay: SheetLayout, out: TemplateLayout) -> tuple[int, int]:
+    """Keep a table's header and its label column on screen, where the header sits near the top."""
+    sheet = lay.sheet
+    for grid in sheet.grids:
+        place = out.grids[grid.key]
+        if height(lay, 0, place.occasion_row) <= 220:
+            return place.occasion_row + 1, GRID_FIRST_COL
+    for table in sheet.tables:
+        place = out.tables[table.key]
+        if height(lay, 0, place.header_row) <= 220 and table.rows >= 8:
+            return place.header_row + 1, 1 if len(table.columns) > 6 else 0
+    return 0, 0
 
 
 def _unique(out: TemplateLayout, key: str) -> None:

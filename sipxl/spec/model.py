@@ -17,7 +17,8 @@ ValueType = Literal["text", "long_text", "integer", "number", "date", "choice"]
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int = 1  # 1 = sheet title, 2 = step heading
+    level: int = 1  # 1 = sheet title (the row under it names the school and project), 2 = step heading
+    new_page: bool = False  # printed at the top of a new page, like each step of the paper form
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,25 @@ class ItemGrid:
     guidance: str = ""
 
 
-Block = Heading | Guidance | Field | Table | ItemGrid
+@dataclass(frozen=True)
+class PrintedTable:
+    """Text in boxes, as on a paper form (a scale's levels, a form to fill in by hand): nothing is read.
+
+    Each row's cells share the sheet's width equally; `lines` gives a row at least that many printed lines
+    (writing space on a printed form).
+    """
+
+    key: str
+    title: str
+    rows: tuple[tuple[str, ...], ...]
+    header_rows: int = 1
+    lines: tuple[int, ...] = ()
+
+    def min_lines(self, k: int) -> int:
+        return self.lines[k] if k < len(self.lines) else 1
+
+
+Block = Heading | Guidance | Field | Table | ItemGrid | PrintedTable
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,11 @@ class Sheet:
     def grids(self) -> tuple[ItemGrid, ...]:
         return tuple(b for b in self.blocks if isinstance(b, ItemGrid))
 
+    @property
+    def has_answers(self) -> bool:
+        """False for a sheet with nothing to read (Help, a printed form, a sheet the buttons write)."""
+        return bool(self.fields or self.tables or self.grids)
+
 
 @dataclass(frozen=True)
 class Template:
@@ -182,6 +206,7 @@ class Template:
     sheets: tuple[Sheet, ...]
     description: str = ""
     help_text: tuple[str, ...] = field(default=())
+    running_head: str | None = None  # formula: the school and project, printed under every sheet's title
 
     def sheet(self, code: str) -> Sheet:
         for sheet in self.sheets:

@@ -16,6 +16,7 @@ from .model import (
     Heading,
     Item,
     ItemGrid,
+    PrintedTable,
     Rule,
     Sheet,
     Table,
@@ -48,26 +49,73 @@ PUPIL_REF_HELP = (
 # ---------------------------------------------------------------- project and partnership
 
 
-def help_sheet(title: str, lines: tuple[str, ...]) -> Sheet:
-    blocks = [Heading(title)] + [Guidance(line) for line in lines]
-    return Sheet("help", "Help", tuple(blocks), width=4, label_width=13)
+def help_sheet(title: str, fill_in: tuple[str, ...], send: str) -> Sheet:
+    """A teacher's guide: what to fill in, what each SIPXL button does, how to fix an issue, how to send the
+    file. The catalogue of issue codes is not here: it is docs/errors.md, for the authority."""
+    blocks: list = [Heading(title), Heading("What to fill in", level=2)]
+    blocks += [Guidance(line) for line in (*fill_in, TYPING_HELP)]
+    blocks += [Heading("The SIPXL buttons (on the SIPXL tab of the ribbon)", level=2)]
+    blocks += [Guidance(line) for line in BUTTONS_HELP]
+    blocks += [Heading("How to fix an issue", level=2), *(Guidance(line) for line in FIX_HELP)]
+    blocks += [Heading("How to send the file", level=2), Guidance(send), Guidance(PROTECTION_HELP)]
+    return Sheet("help", "Help", tuple(blocks), width=4, label_width=22)
 
+
+TYPING_HELP = (
+    "Type only in the white cells with a blue border. Grey cells are calculated: they show your totals in any "
+    "spreadsheet program. Where a cell has a list, choose from it. Click a cell to see what it needs. Pupils "
+    "appear only by a pseudonymous reference (for example SIP-A1), never by name or Scottish Candidate Number."
+)
+BUTTONS_HELP = (
+    "Validate: checks every answer. Problems are listed on the Issues sheet, one row each, with a link to the "
+    "cell; the cells are marked red (must fix) or amber (please check).",
+    "Score: writes the Scores sheet: each pupil's scores before and after, the group's average change and the "
+    "size of the change, and (at the end, for a psychologist) the technical statistics.",
+    "Summary: writes the one-page Summary sheet: the results table (each participant before and after), the "
+    "SMART outcomes achieved and a small before/after chart. Print it for a meeting.",
+    "Check setup: says whether the SIPXL add-in and Python are working, and whether this is a sipxl workbook.",
+    "Prepare for submission: checks the workbook; when nothing must be fixed, it stamps the date and the "
+    "sipxl version, ready to send.",
+)
+FIX_HELP = (
+    "On the Issues sheet, click the cell reference to go to the cell, read 'Problem' and 'What to do', correct "
+    "the answer and click Validate again. Fix the errors (red) first; warnings (amber) are worth a look.",
+    "When one wrong value was copied into many cells (for example a pupil reference chosen from the list on "
+    "several sheets), the Issues sheet shows it once, the first cell (usually on the Pupils sheet) first: "
+    "correct it there, then choose it again from the list in the other cells.",
+    "If a problem makes no sense, send the workbook and the Issues sheet to your authority's Quality "
+    "Improvement Officer; every issue has a code they can look up.",
+)
+PROTECTION_HELP = (
+    "The sheets are protected without a password so that the layout stays as sipxl reads it. Please do not "
+    "rename, move or delete sheets, rows or columns. An authority officer can unprotect a sheet (Review > "
+    "Unprotect Sheet, no password) to change its structure."
+)
+SEND_PROJECT = (
+    "Click Prepare for submission. When it says the workbook is ready, save it (keep it as .xlsx, with your "
+    "school's name in the file name) and send it to your authority's Quality Improvement Officer as they asked "
+    "(e-mail or the shared folder). Do not send a copy with passwords or saved as .xls or PDF."
+)
+SEND_FORM = (
+    "Click Validate and fix the errors, then save the workbook (keep it as .xlsx, with your school's name in "
+    "the file name) and send it to your authority's Quality Improvement Officer as they asked."
+)
 
 PROJECT_HELP = (
     "This workbook holds one School Improvement Partnership project, phase by phase, as in the East "
-    "Renfrewshire SIP methodology: Phase 1 performance information analysis and outcome focused planning; "
-    "Phase 2 exploring and understanding the target group's performance; Phase 3 intervention and "
-    "evaluation planning; Phase 4 action; Phase 5 evaluation and reflection.",
-    "Type only in the white cells with a blue border. Grey cells are calculated and show your totals in "
-    "any spreadsheet program. Where a cell has a list, choose from it. Hover over a cell to see its guidance.",
-    "Pupils appear only by a pseudonymous reference (for example SIP-A1), typed once on the Pupils sheet. "
-    "Never type a pupil's name or Scottish Candidate Number anywhere in this workbook.",
-    "With the SIPXL ribbon: Validate lists every problem on an Issues sheet with a link to its cell; Score "
-    "writes each assessment's scores and the pre/post summary; Summary makes a one-page project summary; "
-    "Prepare for submission checks the workbook and stamps it ready to send to the authority.",
-    "The sheets are protected without a password so that the layout stays as sipxl reads it. An authority "
-    "officer can unprotect a sheet (Review > Unprotect Sheet) to change its structure; please do not "
-    "rename, move or delete sheets, rows or columns in a workbook you return.",
+    "Renfrewshire SIP methodology. Start with the Project sheet (title, school, SEED code, partners and "
+    "staff) and the Pupils sheet (a reference for each of the 4-6 target learners; the other sheets take "
+    "them from there).",
+    "Phase 1: the target group, the rationale for selecting it and the SMART outcomes you expect. Phase 2: "
+    "the factors that affect the group (strengths and pressures) and which you confirmed.",
+    "Phase 3: the research, the intervention, the research questions, the dates and sessions, how it will be "
+    "evaluated (which measures you use) and the action plan. Phase 4: a row for each session, with each "
+    "pupil's engagement on the Leuven scale (1 Disengaged to 5 Intense; the scale is printed under the log).",
+    "Phase 5: the impact, the results table, whether each SMART outcome was achieved, and your reflection and "
+    "next steps.",
+    "The assessment sheets: Social Skills (before and after), Observation (type up each observation; print "
+    "the Observation form to fill in by hand during a session), GAS, Rosenberg, Attendance and Survey. Fill in "
+    "only the measures your project uses.",
 )
 
 
@@ -135,7 +183,7 @@ def pupils_sheet() -> Sheet:
 def phase1_sheet() -> Sheet:
     return Sheet("phase1", "Phase 1", (
         Heading("Phase One: Performance Information Analysis and Outcome Focussed Planning"),
-        Heading("Step One: Analyse pupil performance information", level=2),
+        Heading("Step One: Analyse pupil performance information", level=2, new_page=True),
         Guidance("Through analysis of pupil performance information identify a small group (4-6) of "
                  "vulnerable learners to target in order to improve outcomes (attendance, attainment, "
                  "exclusion/inclusion, engagement, participation)."),
@@ -144,7 +192,7 @@ def phase1_sheet() -> Sheet:
               formula='=COUNTIF({col:pupils.pupil_ref},"?*")'),
         Field("rationale", "Detail the rationale for selection (SIMD, gender, LAC, ethnicity, lowest "
               "performing 20%):", LONG),
-        Heading("Step Two: Identify SMART outcomes for the target group", level=2),
+        Heading("Step Two: Identify SMART outcomes for the target group", level=2, new_page=True),
         Guidance("Following intervention, what improvements would you expect to see? It might be helpful to "
                  "review these outcomes following completion of phase 2."),
         Table("smart_outcomes", "Expected SMART outcomes (attendance, attainment, exclusion/inclusion, "
@@ -162,7 +210,8 @@ def phase1_sheet() -> Sheet:
 def phase2_sheet() -> Sheet:
     return Sheet("phase2", "Phase 2", (
         Heading("Phase Two: Exploring and Understanding the Target Group's Performance"),
-        Heading("Step One: Explore the strengths of and pressures on your target group", level=2),
+        Heading("Step One: Explore the strengths of and pressures on your target group", level=2,
+                new_page=True),
         Guidance("What are the factors that impact (positively/negatively) on this identified group of "
                  "learners? You may want to consider: school learning environment (expectations of pupils, "
                  "staff/pupil relationships, peer relations, quality and deployment of teaching and support "
@@ -179,7 +228,7 @@ def phase2_sheet() -> Sheet:
             Column("test", "What will you do to test the significance of the factor?", TEXT, width=40),
             Column("confirmed", "Is the factor confirmed?", YES_NO, width=12),
         ), rows=12, row_key="factor"),
-        Heading("Step Two: Evaluating the significance of the factors identified", level=2),
+        Heading("Step Two: Evaluating the significance of the factors identified", level=2, new_page=True),
         Guidance("Consider ways in which you can test (confirm/disprove) the significance of the factors "
                  "outlined (e.g. existing school information, research evidence, assessment, professional "
                  "enquiry, questionnaires, focus groups)."),
@@ -192,7 +241,7 @@ def phase3_sheet() -> Sheet:
     return Sheet("phase3", "Phase 3", (
         Heading("Phase Three: Intervention and Evaluation Planning"),
         Heading("Step One: Identifying evidence based interventions through research/professional enquiry",
-                level=2),
+                level=2, new_page=True),
         Field("evidence_review", "Through professional enquiry and reviewing the research literature, explore "
               "relevant evidence based interventions.", LONG),
         Field("interventions", "What evidence based interventions could you implement to address the "
@@ -203,7 +252,7 @@ def phase3_sheet() -> Sheet:
         Guidance("Helpful tips: multifaceted interventions tend to be the most successful (i.e. they target "
                  "child, family and school/class factors); consider other groups that are performing well "
                  "despite similar 'risk factors' and how you can learn from their success."),
-        Heading("Step Two: Action Planning", level=2),
+        Heading("Step Two: Action Planning", level=2, new_page=True),
         Table("research_questions", "Research question/s (no more than 2 or 3)", (
             Column("question", "Research question", REQ_TEXT, "A clear, focused, concise and arguable "
                    "question around which to centre your research. One question per row.", width=34, span=True),
@@ -233,9 +282,12 @@ def phase3_sheet() -> Sheet:
     ), width=5)
 
 
-def leuven_guidance() -> Guidance:
-    return Guidance("Leuven Scale of Active Engagement: " + "  ".join(
-        f"{n} {word}: {text}" for n, word, text in L.LEUVEN))
+def leuven_scale(key: str) -> PrintedTable:
+    """The Leuven Scale of Active Engagement as on the Playful Pedagogy form: five levels, a descriptor under each."""
+    return PrintedTable(key, "Leuven Scale of Active Engagement", (
+        tuple(f"{n} - {word}" for n, word, _ in L.LEUVEN),
+        tuple(text for _, _, text in L.LEUVEN),
+    ))
 
 
 def phase4_sheet() -> Sheet:
@@ -251,7 +303,6 @@ def phase4_sheet() -> Sheet:
         Heading("Phase Four: Action (Implement intervention)"),
         Guidance("Log each session: its date, who attended, each pupil's Leuven engagement (1-5), notes and "
                  "the learning pathway for the next session. Pupil columns follow the Pupils sheet."),
-        leuven_guidance(),
         Table("sessions", "Session log", (
             Column("session_date", "Date", Rule("date", required=True), width=11),
             Column("attended", "Who attended", TEXT, width=20),
@@ -269,13 +320,14 @@ def phase4_sheet() -> Sheet:
                 (f"leuven_{k + 1}", '=IF(COUNT({this})=0,"",COUNTIF({this},">=4")/COUNT({this}))')
                 for k in range(PUPILS)), percent=True),
         )),
+        leuven_scale("leuven_scale_log"),
     ), landscape=True, width=12, label_width=11)
 
 
 def phase5_sheet() -> Sheet:
     return Sheet("phase5", "Phase 5", (
         Heading("Phase Five: Evaluation and Reflection"),
-        Heading("Step One: Measuring impact and outcomes", level=2),
+        Heading("Step One: Measuring impact and outcomes", level=2, new_page=True),
         Guidance("Following evaluation of the intervention (as planned in phase 3):"),
         Field("impact", "What impact has the intervention had?", LONG),
         Table("results", "Data results", (
@@ -295,12 +347,12 @@ def phase5_sheet() -> Sheet:
             Column("evidence", "Please describe", TEXT, width=14, span=True),
         ), rows=6, row_lines=3),
         Field("smart_narrative", "Have the SMART outcomes been achieved? Please describe.", LONG),
-        Heading("Step Two: Critical Reflection", level=2),
+        Heading("Step Two: Critical Reflection", level=2, new_page=True),
         Field("learned", "What have you learned?", LONG),
         Field("went_well", "What went well?", LONG),
         Field("not_so_well", "What didn't work so well?", LONG),
         Field("done_better", "Is there anything that could have been done better?", LONG),
-        Heading("Step Three: Planning for Improvement", level=2),
+        Heading("Step Three: Planning for Improvement", level=2, new_page=True),
         Field("next_steps", "What are you going to do now?", LONG),
     ), width=6)
 
@@ -324,7 +376,6 @@ def observation_sheet(in_project: bool) -> Sheet:
         Heading("Playful Pedagogy – Observation Sheet"),
         Guidance("One row per observation of one pupil. Choose what the pupil was doing and their level of "
                  "engagement on the Leuven scale."),
-        leuven_guidance(),
         Table("observations", "Observations", (
             Column("obs_date", "Date", Rule("date", required=True), width=11),
             Column("time", "Time", TEXT, width=8),
@@ -350,7 +401,38 @@ def observation_sheet(in_project: bool) -> Sheet:
             Footer("% at 4-5", (("leuven", '=IF(COUNT({this})=0,"",COUNTIF({this},">=4")/COUNT({this}))'),),
                    percent=True),
         )),
+        leuven_scale("leuven_scale_obs"),
     ), landscape=True, label_width=11)
+
+
+def observation_form_sheet() -> Sheet:
+    """The Playful Pedagogy observation sheet (seed 000, appendix 2) to print and fill in by hand, one
+    observation a page; the observations are then typed up on the Observation sheet."""
+    def ticks(options: tuple[str, ...]) -> str:
+        return "\n".join(f"☐ {o}" for o in options)
+
+    return Sheet("observation_form", "Observation form", (
+        Heading("Playful Pedagogy – Observation Sheet"),
+        Guidance("Print this page for each observation and fill it in by hand; then type the observation up "
+                 "as one row on the Observation sheet."),
+        PrintedTable("form_who", "", (
+            ("Pupil:", "Staff member:", "Time:", "Date:"),
+            ("Location:", "Other pupils/staff present:"),
+        ), header_rows=0, lines=(2, 2)),
+        PrintedTable("form_play", "", (
+            ("What is the pupil playing with?", "The pupil is playing:", "Are they:", "Are they:",
+             "During the observation did the pupil:"),
+            ("", ticks(L.SOCIAL_MODE), ticks(L.RESOURCE_USE), ticks(L.VERBALISING),
+             ticks(("Play with the same resource throughout", "Play with different resources",
+                    "Engage with any other pupil", "Seek adult attention"))),
+        ), lines=(1, 5)),
+        leuven_scale("leuven_scale_form"),
+        PrintedTable("form_notes", "", (
+            ("Observation comments (observation of child's actions/language)", "Level of engagement (1-5)",
+             "Learning pathway for next play session"),
+            ("", "", ""),
+        ), lines=(1, 7)),
+    ), landscape=True, width=10, label_width=16)
 
 
 def _gas_t(level: str) -> str:
@@ -551,32 +633,44 @@ def return_measures_sheet() -> Sheet:
 # ---------------------------------------------------------------- templates
 
 
+def running_head(school_field: str, second: str, what: str = "Project") -> str:
+    """The line under every sheet's title, printed on every page: the school and the project (or the form's
+    title), taken from the Project or Details sheet. `second` is a field placeholder or plain words."""
+    school = f"{{cell:{school_field}}}"
+    where = "Project" if school_field == "lead_school" else "Details"
+    second_expr = second if second.startswith("{cell:") else '"' + second.replace('"', '""') + '"'
+    return (f'=IF({school}="","School: fill in on the {where} sheet",{school})&"   ·   "&'
+            f'IF({second_expr}="","{what}: fill in on the {where} sheet",{second_expr})')
+
+
 def project_template() -> Template:
     return Template(
         "sipp_project", VERSION, "SIPP project workbook", "sipp_project.xlsx", (
-            help_sheet("SIPP project workbook", PROJECT_HELP),
+            help_sheet("SIPP project workbook", PROJECT_HELP, SEND_PROJECT),
             project_sheet(), pupils_sheet(),
             phase1_sheet(), phase2_sheet(), phase3_sheet(), phase4_sheet(), phase5_sheet(),
-            social_skills_sheet(True), observation_sheet(True), gas_sheet(), rosenberg_sheet(True),
+            social_skills_sheet(True), observation_sheet(True), observation_form_sheet(),
+            gas_sheet(), rosenberg_sheet(True),
             attendance_sheet(True), survey_sheet(),
         ),
         description="One School Improvement Partnership project, phases 1-5 and its assessments.",
+        running_head=running_head("lead_school", "{cell:project_title}"),
     )
 
 
 ASSESSMENT_HELP = (
-    "Type only in the white cells with a blue border; grey cells are calculated. Pupils appear only by a "
-    "pseudonymous reference (for example SIP-A1), never by name or Scottish Candidate Number.",
-    "The same assessment is also inside the SIPP project workbook. Sheets are protected without a password.",
+    "Fill in the Details sheet (school, SEED code, authority, session, who completed it), then the assessment "
+    "sheet. The same assessment is also inside the SIPP project workbook.",
 )
 
 
-def _assessment(kind: str, title: str, sheet: Sheet, extra_help: str) -> Template:
+def _assessment(kind: str, title: str, sheet: Sheet, extra_help: str,
+                extra: tuple[Sheet, ...] = ()) -> Template:
     return Template(kind, VERSION, title, f"{kind}.xlsx", (
-        help_sheet(title, (extra_help, *ASSESSMENT_HELP)),
+        help_sheet(title, (extra_help, *ASSESSMENT_HELP), SEND_FORM),
         school_details_sheet((Field("completed_by", "Completed by", TEXT),)),
-        sheet,
-    ), description=extra_help)
+        sheet, *extra,
+    ), description=extra_help, running_head=running_head("school_name", title))
 
 
 def assessment_templates() -> tuple[Template, ...]:
@@ -585,7 +679,8 @@ def assessment_templates() -> tuple[Template, ...]:
                     "15 skills in Social Conversation, Social Play and Learning, each 0-4, total /60, before "
                     "and after the intervention."),
         _assessment("observation", "Playful Pedagogy observation", observation_sheet(False),
-                    "Observations of play with the Leuven Scale of Active Engagement (1-5)."),
+                    "Observations of play with the Leuven Scale of Active Engagement (1-5).",
+                    (observation_form_sheet(),)),
         _assessment("gas", "Goal Attainment Scaling", gas_sheet(),
                     "Goal Attainment Scaling of each referred child's wellbeing goals (baseline and review)."),
         _assessment("rosenberg", "Rosenberg self-esteem", rosenberg_sheet(False),
@@ -600,9 +695,10 @@ def assessment_templates() -> tuple[Template, ...]:
 def school_return_template() -> Template:
     return Template("school_return", VERSION, "School data return", "school_return.xlsx", (
         help_sheet("School data return", (
-            "The data a school returns for the authority's data work: ACEL attainment by stage and SIMD "
-            "quintile, attendance, exclusions and stretch aims. Counts only; no pupil is named.",
-            "Type only in the white cells with a blue border; grey cells are calculated.",
-        )),
+            "The data a school returns for the authority's data work: fill in the Details sheet, then ACEL "
+            "(for each stage and organiser, pupils assessed and achieving the expected level in each SIMD "
+            "quintile) and Attendance & Exclusions (sessions by quintile, roll, exclusions, stretch aims). "
+            "Counts only; no pupil is named.",
+        ), SEND_FORM),
         school_details_sheet(), acel_sheet(), return_measures_sheet(),
-    ))
+    ), running_head=running_head("school_name", "{cell:session}", "Session"))
