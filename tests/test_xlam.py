@@ -3,6 +3,7 @@ procedures, and LibreOffice loads the equivalent .xlsm."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import random
 import re
 import shutil
@@ -11,19 +12,25 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import olefile
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
 pytest.importorskip("ms_ovba", reason="building sipxl.xlam needs ms-ovba (pip install ms-ovba)")
 
 from sipxl.cli import main  # noqa: E402
 from sipxl.excel import buttons  # noqa: E402
+from sipxl.excel.cfb import write_compound_file  # noqa: E402
 from sipxl.excel.xlam import (  # noqa: E402
     ADDIN_CONTENT_TYPE,
     RIBBON_PART,
+    XLWINGS_MODULES,
     build_addin,
     default_macros_dir,
     ovba_compress,
+    xlwings_vba_dir,
 )
 
 MACROS = default_macros_dir()
@@ -49,24 +56,35 @@ def _vba(path: Path) -> dict[str, str]:
         parser.close()
 
 
+def _xlwings_source(rel: str) -> str:
+    """xlwings' own module as the VBA project stores it (an exported .cls starts with VERSION ... END)."""
+    lines = (xlwings_vba_dir() / rel).read_text(encoding="latin-1").splitlines()
+    return "\n".join(lines[next(i for i, line in enumerate(lines) if line.startswith("Attribute VB_Name")):])
+
+
 @pytest.mark.parametrize("kind", ["xlam", "xlsm"])
-def test_addin_holds_exactly_the_vba_of_macros(built: dict[str, Path], kind: str) -> None:
+def test_addin_holds_exactly_macros_and_xlwings_own_modules(built: dict[str, Path], kind: str) -> None:
     modules = _vba(built[kind])
     sources = {p.name: p.read_text(encoding="utf-8") for p in MACROS.glob("*.bas")}
     assert sources, "macros/ has no VBA modules"
-    standard = {name: code for name, code in modules.items() if name.endswith(".bas")}
-    assert set(standard) == set(sources)
-    for name, src in sources.items():
-        assert _normal(standard[name]) == _normal(src), name
+    xlwings_modules = {Path(rel).name: _xlwings_source(rel) for rel in XLWINGS_MODULES}
+    assert set(modules) == set(sources) | set(xlwings_modules) | {"ThisWorkbook.cls", "Sheet1.cls"}
+    for name, src in (sources | xlwings_modules).items():
+        assert _normal(modules[name]) == _normal(src), name
     # besides them only the empty document modules Excel expects
-    others = {name: code for name, code in modules.items() if not name.endswith(".bas")}
-    assert set(others) == {"ThisWorkbook.cls", "Sheet1.cls"}
-    assert all("Sub " not in code for code in others.values())
+    assert all("Sub " not in modules[name] for name in ("ThisWorkbook.cls", "Sheet1.cls"))
     assert not list(MACROS.glob("*.bin")) and not list(MACROS.glob("*.new"))  # the build leaves macros/ clean
 
 
 def _procedures(code: str) -> set[str]:
     return set(re.findall(r"^\s*(?:Public\s+|Private\s+)?(?:Sub|Function)\s+(\w+)", code, re.M | re.I))
+
+
+def _signature(code: str, name: str) -> list[str]:
+    """The parameter names of Function `name` in `code`."""
+    match = re.search(rf"^Function {name}\((.*?)\n\)", code, re.M | re.S)
+    assert match, name
+    return re.findall(r"(?:Optional\s+)?(\w+)\s+As\s", match.group(1).replace("_\r", "").replace("_\n", ""))
 
 
 def test_every_ribbon_action_names_an_existing_public_procedure(built: dict[str, Path]) -> None:
@@ -82,14 +100,38 @@ def test_every_ribbon_action_names_an_existing_public_procedure(built: dict[str,
     actions = [b.get("onAction") for b in root.iter(f"{CUSTOMUI}button")]
     labels = [b.get("label") for b in root.iter(f"{CUSTOMUI}button")]
     assert labels == ["Validate", "Score", "Summary", "Check setup", "Prepare for submission"]
-    code = "\n".join(_vba(built["xlam"]).values())
+    code = _vba(built["xlam"])["SipxlRibbon.bas"]
     public = set(re.findall(r"^\s*Public\s+Sub\s+(\w+)\s*\(\s*control\s+As\s+IRibbonControl\s*\)", code, re.M))
     assert actions and set(actions) <= public
-    # each callback runs one of the server's scripts, and the protection helpers the buttons call exist
-    for script in buttons.BUTTONS:
+    for script in buttons.BUTTONS:  # each callback runs one of the server's scripts
         assert f'SipxlRun "{script}"' in code
-    assert {buttons.UNPROTECT_MACRO, buttons.PROTECT_MACRO} <= _procedures(code)
-    assert "RunRemotePython" in code and "RunPython" in code and "0.37.8" in code
+
+
+def test_ribbon_calls_xlwings_inside_its_own_project_with_the_configured_token_proxy_and_timeout(
+        built: dict[str, Path]) -> None:
+    modules = {name: code.replace("\r\n", "\n") for name, code in _vba(built["xlam"]).items()}
+    code = modules["SipxlRibbon.bas"]
+    # no other workbook's name: xlwings' modules are in this project (xlwings' documented standalone way)
+    assert "xlwings.xlam" not in code and "Application.Run" not in code and "'!" not in code
+    # and no macro the buttons would call: the buttons use only actions xlwings' clients implement
+    assert not {"SipxlProtectSheet", "SipxlUnprotectSheet"} & _procedures(code)
+    assert "Protect" not in code
+    called = {"RunRemotePython", "RunPython", "GetConfig"}
+    assert all(re.search(rf"\b{name}\b", code) for name in called)
+    xlwings_code = "\n".join(modules[Path(rel).name] for rel in XLWINGS_MODULES)
+    assert called <= _procedures(xlwings_code)
+    version = re.search(r'XLWINGS_VERSION As String = "([^"]+)"', modules["xlwings.bas"]).group(1)
+    assert version == importlib.metadata.version("xlwings") == "0.37.8"  # Remote.bas sends it: the server's pin
+    # RunRemotePython gets the token, timeout and proxy settings by name, each a parameter of xlwings' own function
+    call = re.search(r"RunRemotePython _\n(.*?)\n\s*Exit Sub", code, re.S).group(1)
+    passed = dict(re.findall(r"(\w+):=(.*?)(?:, _)?$", call, re.M))
+    assert set(passed) <= set(_signature(modules["Remote.bas"], "RunRemotePython"))
+    assert {"url", "auth", "timeout", "proxyServer", "proxyBypassList", "proxyUsername", "proxyPassword"} <= set(passed)
+    assert 'SipxlSetting("SIPXL_TOKEN")' in passed["auth"] and "SIPXL_TIMEOUT_MS" in passed["timeout"]
+    assert 'SipxlSetting("SIPXL_PROXY_SERVER")' in passed["proxyServer"]
+    # settings come from the environment, then xlwings.conf (GetConfig)
+    setting = re.search(r"Private Function SipxlSetting.*?End Function", code, re.S).group(0)
+    assert "Environ(key)" in setting and "GetConfig(key" in setting
 
 
 @pytest.mark.libreoffice
@@ -130,3 +172,22 @@ def test_build_into_other_folder_from_explicit_macros(tmp_path: Path) -> None:
     shutil.copytree(MACROS, macros)
     out = build_addin(tmp_path / "out" / "sipxl.xlam", macros)
     assert out.exists() and sorted(p.name for p in macros.iterdir()) == sorted(p.name for p in MACROS.iterdir())
+
+
+streams = st.dictionaries(
+    st.tuples(st.sampled_from(["", "VBA/", "VBA/Sub/"]), st.text("abcdefgHIJ_0", min_size=1, max_size=31))
+    .map("".join),
+    st.sampled_from([0, 1, 63, 64, 65, 4095, 4096, 4097, 9000]).flatmap(lambda n: st.binary(min_size=n, max_size=n)),
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(streams)
+def test_compound_file_reads_back_with_olefile(files: dict[str, bytes]) -> None:
+    """Any set of streams (mini and regular, across the 4096-byte cutoff, many mini sectors) reads back intact."""
+    files = {k: v for k, v in files.items() if not any(o != k and o.startswith(k + "/") for o in files)}
+    ole = olefile.OleFileIO(write_compound_file(files))
+    assert sorted("/".join(p) for p in ole.listdir()) == sorted(files)
+    for path, data in files.items():
+        assert ole.openstream(path).read() == data

@@ -2,8 +2,11 @@
 
 ``macros/`` holds the ribbon XML (``customUI14.xml``) and the VBA modules (``*.bas``) as text. The build:
 
-1. compiles the modules into a ``vbaProject.bin`` with the ``ms-ovba`` package (MS-OVBA compressed source
-   streams and no p-code, so Excel compiles the source when it first loads the add-in);
+1. compiles them, together with xlwings' own VBA modules from the installed (pinned) xlwings package
+   (:data:`XLWINGS_MODULES`: what ``xlwings release`` embeds in a standalone workbook that calls xlwings Server),
+   into a ``vbaProject.bin`` with the ``ms-ovba`` package (MS-OVBA compressed source streams and no p-code, so
+   Excel compiles the source when it first loads the add-in). The add-in so needs no ``xlwings.xlam`` and calls
+   ``RunRemotePython`` in its own project;
 2. writes a one-sheet workbook with that project using xlsxwriter (``add_vba_project``);
 3. adds the ribbon part last (``customUI/customUI14.xml`` and its relationship from the package root), since
    openpyxl and xlsxwriter know nothing of it, and for ``.xlam`` marks the workbook part as an add-in.
@@ -14,6 +17,7 @@ its content type; the test loads both). Templates stay ``.xlsx``: no macro is ev
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import shutil
@@ -22,13 +26,28 @@ import uuid
 import zipfile
 from pathlib import Path
 
-__all__ = ["ADDIN_CONTENT_TYPE", "MACRO_CONTENT_TYPE", "build_addin", "default_macros_dir", "vba_project_bin"]
+from .cfb import write_compound_file
+
+__all__ = ["ADDIN_CONTENT_TYPE", "MACRO_CONTENT_TYPE", "XLWINGS_MODULES", "build_addin", "default_macros_dir",
+           "vba_project_bin", "xlwings_vba_dir"]
 
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 ADDIN_CONTENT_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 RIBBON_PART = "customUI/customUI14.xml"
 PROJECT_ID = "{5C1D7A2E-3B4F-4A6D-8E9F-0A1B2C3D4E5F}"
+#: xlwings' VBA for a standalone workbook that calls xlwings Server (xlwings/cli.py: ``release`` embeds
+#: ``xlwings.bas`` and ``Dictionary.cls``, and ``import_remote_modules`` the rest), relative to the xlwings package.
+XLWINGS_MODULES = ("xlwings.bas", "addin/Dictionary.cls", "addin/Remote.bas", "addin/IWebAuthenticator.cls",
+                   "addin/WebClient.cls", "addin/WebRequest.cls", "addin/WebResponse.cls", "addin/WebHelpers.bas")
+
+
+def xlwings_vba_dir() -> Path:
+    """The installed xlwings package folder (found without importing xlwings, which reads its environment)."""
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or spec.origin is None:  # pragma: no cover
+        raise RuntimeError("Building sipxl.xlam needs the xlwings package (pip install sipxl)")
+    return Path(spec.origin).parent
 
 
 def ovba_compress(data: bytes) -> bytes:
@@ -109,11 +128,13 @@ def vba_project_bin(macros_dir: Path) -> bytes:
     modules = sorted(Path(macros_dir).glob("*.bas"))
     if not modules:
         raise FileNotFoundError(f"no VBA modules (*.bas) in {macros_dir}")
+    xlwings_dir = xlwings_vba_dir()
+    embedded = [xlwings_dir / rel for rel in XLWINGS_MODULES]
     blank = Path(ms_ovba.__file__).parent / "blank_files"
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="sipxl-vba-") as tmp:
         # ms-ovba writes its intermediate files into the working directory and next to each source file
-        for src in modules:
+        for src in [*modules, *embedded]:
             shutil.copy(src, Path(tmp) / src.name)
         for name in ("Sheet1.cls", "ThisWorkbook.cls"):
             shutil.copy(blank / name, Path(tmp) / name)
@@ -132,8 +153,8 @@ def vba_project_bin(macros_dir: Path) -> bytes:
                 doc.add_guid(uuid.UUID(guid))
                 doc.normalize_file()
                 project.add_module(doc)
-            for src in modules:
-                module = StdModule(src.stem)
+            for src in [*embedded, *modules]:
+                module = _ClassModule(src.stem) if src.suffix == ".cls" else StdModule(src.stem)
                 module.add_file(src.name)
                 module.normalize_file()
                 project.add_module(module)
@@ -146,11 +167,48 @@ def vba_project_bin(macros_dir: Path) -> bytes:
             ):
                 ref = LibidReference(uuid.UUID(libid), version, "0", path, title)
                 project.add_reference(Reference(ReferenceRegistered(ref), name))
-            ProjectOleFile.write_file(project)
-            return Path("vbaProject.bin").read_bytes()
+            # ms-ovba writes each stream's bytes; the container is written by sipxl.excel.cfb (see there why)
+            ProjectOleFile._build_ole_directory(project)
+            streams = {f"VBA/{m.name}": Path(m.bin_path).read_bytes() for m in project.get_modules()}
+            for name, file in (("VBA/dir", "dir.bin"), ("VBA/_VBA_PROJECT", "vba_project.bin"),
+                               ("PROJECT", "project.bin")):
+                streams[name] = Path(file).read_bytes()
+            if project.projectwm:
+                streams["PROJECTwm"] = Path("projectwm.bin").read_bytes()
+            return write_compound_file(streams)
         finally:
             MsOvba.compress = original  # type: ignore[method-assign]
             os.chdir(cwd)
+
+
+def _class_module_type():  # ms-ovba 0.0.1 has standard and document modules only
+    from ms_ovba.Models.Entities.module_base import ModuleBase
+
+    class ClassModule(ModuleBase):
+        """A class module ([MS-OVBA] 2.3.4.2.3.2.8 MODULETYPE 0x0022; PROJECT stream ``Class=Name``)."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__(name)
+            self.type = "Class"
+
+        def normalize_file(self) -> None:
+            # an exported .cls starts with VERSION/BEGIN/MultiUse/END; the module stream starts at its Attributes
+            text = Path(self._file_path).read_text(encoding="latin-1").splitlines()
+            start = next(i for i, line in enumerate(text) if line.startswith("Attribute VB_Name"))
+            Path(self._file_path + ".new").write_bytes("\r\n".join(text[start:]).encode("latin-1") + b"\r\n")
+
+        def pack(self, endien: str, cp_name: str) -> bytes:
+            self.type = "Document"  # ModuleBase.pack writes 0x0022 only for this name; classes share the id
+            try:
+                return super().pack(endien, cp_name)
+            finally:
+                self.type = "Class"
+
+    return ClassModule
+
+
+def _ClassModule(name: str):  # noqa: N802 - reads like the class it builds
+    return _class_module_type()(name)
 
 
 def _workbook_with_vba(vba: bytes) -> bytes:
