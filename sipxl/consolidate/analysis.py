@@ -103,29 +103,49 @@ def leuven_by_session(sessions: pd.DataFrame, threshold: int) -> Table:
 # ---------------------------------------------------------------- practitioner survey (seed 002 table)
 
 
+NOT_SHOWN = "Not shown"
+SURVEY_RULE = ("Practitioner survey (anonymous staff opinions, not pupil data): a statement is shown when at least "
+               "{t} practitioners answered it, with every answer's percentage; below {t} answers the whole "
+               "statement is not shown. Pupil counts follow the pupil rule (c).")
+
+
 def survey_table(survey: pd.DataFrame, threshold: int) -> Table:
-    """Statements as rows, the five answers as % of those who answered, N per statement."""
-    cols = ["Working together has...", *L.AGREEMENT, "N"]
-    counts = []
-    for k in range(1, len(L.SURVEY_STATEMENTS) + 1):
-        answers = survey[(survey["item_no"] == k) & survey["answer"].notna()]["answer"]
-        counts.append([int((answers == a).sum()) for a in L.AGREEMENT])
-    hidden = suppress(counts, threshold, row_totals=True)
+    """Statements as rows, the five answers as % of those who answered, N per statement.
+
+    Staff opinions are not counts of pupils: a statement answered by fewer than `threshold` practitioners is not
+    shown at all, otherwise every answer's percentage is (see SURVEY_RULE). "Not shown" holds the percentage not
+    published, so each row's published percentages and "Not shown" add up to 100."""
+    cols = ["Working together has...", *L.AGREEMENT, NOT_SHOWN, "N"]
+    answered = survey[survey["answer"].notna()]
+    counts = answered.groupby(["item_no", "answer"]).size()
     rows = []
-    for k, statement in enumerate(L.SURVEY_STATEMENTS):
-        n = sum(counts[k])
+    for k, statement in enumerate(L.SURVEY_STATEMENTS, start=1):
+        per = [int(counts.get((k, a), 0)) for a in L.AGREEMENT]
+        n = sum(per)
         row: list[object] = [f"...{statement}"]
-        for j in range(len(L.AGREEMENT)):
-            if hidden.cells[k][j]:
-                row.append(SUPPRESSED)
-            else:
-                row.append(100.0 * counts[k][j] / n if n else None)
-        row.append(SUPPRESSED if hidden.row_totals[k] else n)
+        if is_small(n, threshold):
+            row += [SUPPRESSED] * len(L.AGREEMENT) + [100.0, SUPPRESSED]
+        elif n == 0:
+            row += [None] * len(L.AGREEMENT) + [None, 0]
+        else:
+            row += [100.0 * c / n for c in per] + [0.0, n]
         rows.append(row)
     return Table("Individuals' experiences of working together (practitioner survey)", cols, rows,
                  note="Percentages of the practitioners who answered each statement (N), as in the 2014 SIPP "
-                      "evaluation table.",
-                 formats={**{a: "pct100" for a in L.AGREEMENT}, "N": "int"})
+                      "evaluation table. " + SURVEY_RULE.format(t=threshold),
+                 formats={**{a: "pct100" for a in L.AGREEMENT}, NOT_SHOWN: "pct100", "N": "int"})
+
+
+def survey_agreement(survey: Table) -> tuple[float | None, int]:
+    """% of the published answers that agree (completely or mostly), over every shown statement; and N answers."""
+    agree = total = 0.0
+    for row in survey.rows:
+        n = row[-1]
+        if not isinstance(n, int | float) or not n:
+            continue
+        agree += n * (row[1] + row[2]) / 100.0
+        total += n
+    return (100.0 * agree / total if total else None), int(total)
 
 
 # ---------------------------------------------------------------- ACEL and the poverty-related gap
@@ -161,6 +181,7 @@ def acel_by_quintile(returns: pd.DataFrame, threshold: int) -> tuple[Table, dict
         label = f"Quintile {g[1]}" + (" (most deprived)" if g == "Q1" else " (least deprived)" if g == "Q5" else "")
         rows.append([label, SUPPRESSED if hidden.row_totals[k] else ass[k],
                      SUPPRESSED if hidden.cells[k][0] else ach[k], SUPPRESSED if p is None and ass[k] else p])
+    rows.append(_simd12_row(ach, ass, hidden, threshold, pct))
     total_a, total_s = sum(ach), sum(ass)
     pct[ALL] = 100.0 * total_a / total_s if total_s else None
     rows.append([ALL, SUPPRESSED if hidden.grand_total else total_s,
@@ -171,6 +192,25 @@ def acel_by_quintile(returns: pd.DataFrame, threshold: int) -> tuple[Table, dict
                  note=f"Poverty-related gap (% in quintile 5 − % in quintile 1): "
                       f"{'not shown' if gap is None else f'{gap:.1f} percentage points'}.",
                  formats={cols[1]: "int", cols[2]: "int", cols[3]: "pct100"}), pct
+
+
+SIMD12 = "SIMD 1/2 (Q1+Q2)"
+
+
+def _simd12_row(ach: list[float], ass: list[float], hidden, threshold: int, pct: dict) -> list[object]:
+    """Quintiles 1 and 2 together. A combined count is hidden where exactly one of its two parts is (it would
+    give the hidden part back) or where it is itself below the threshold."""
+    def combined(parts: tuple[bool, bool], value: float) -> bool:
+        return parts[0] != parts[1] or is_small(value, threshold)
+
+    a, s = ach[0] + ach[1], ass[0] + ass[1]
+    hide_a = combined((hidden.cells[0][0], hidden.cells[1][0]), a)
+    hide_not = combined((hidden.cells[0][1], hidden.cells[1][1]), s - a)
+    hide_s = combined((hidden.row_totals[0], hidden.row_totals[1]), s)
+    shown = not (hide_a or hide_not or hide_s)
+    p = 100.0 * a / s if shown and s else None
+    pct[SIMD12] = p
+    return [SIMD12, SUPPRESSED if hide_s else s, SUPPRESSED if hide_a else a, SUPPRESSED if p is None and s else p]
 
 
 def acel_by_stage(returns: pd.DataFrame, threshold: int) -> Table:
@@ -201,65 +241,95 @@ def acel_by_stage(returns: pd.DataFrame, threshold: int) -> Table:
                           "Gap (pp)": "num1"})
 
 
-def stretch_aims(returns: pd.DataFrame, threshold: int) -> Table:
-    """Per stretch measure and group: schools with an aim, their mean current and aim, and where the
-    authority is now from the ACEL counts returned, with progress from current to aim."""
-    s = returns[returns["section"] == "Stretch aim"]
+MIN_SCHOOLS = 3
+STRETCH_COLUMNS = ["Measure", "Group", "Schools compared", "Mean current (%)", "Mean stretch aim (%)",
+                   "Mean now (%)", "Change since current (pp)", "Still to go to aim (pp)", "Note"]
+
+
+def school_now(returns: pd.DataFrame) -> pd.DataFrame:
+    """Each school's own figure now, per stretch measure and group, from the counts it returned this session:
+    ACEL % achieving (by stage and organiser), attendance %, exclusions per 1,000; the gap is Q5 − Q1 in
+    percentage points. Columns seed_code, measure, group, now."""
+    parts = []
     w = _acel(returns)
     w = w[w["assessed"].notna() & w["achieved"].notna()]
-    cols = ["Measure", "Group", "Schools with an aim", "Mean current (%)", "Mean stretch aim (%)",
-            "Authority now (%)", "Progress to aim (%)"]
-    rows = []
+    if not w.empty:
+        w = w.assign(measure=w["stage"].astype(str) + " " + w["organiser"].astype(str))
+        by_group = w.groupby(["seed_code", "measure", "group"])[["assessed", "achieved"]].sum().reset_index()
+        every = w.groupby(["seed_code", "measure"])[["assessed", "achieved"]].sum().reset_index()
+        every["group"] = "All"
+        parts.append(pd.concat([by_group, every]).rename(columns={"assessed": "d", "achieved": "x"}))
+    a = returns[returns["section"] == "Attendance"]
+    if not a.empty:
+        att = a.pivot_table(index=["seed_code", "group"], columns="quantity", values="value",
+                            aggfunc="sum").reset_index()
+        if {"possible", "attended"} <= set(att.columns):
+            every = att.groupby("seed_code")[["possible", "attended"]].sum().reset_index()
+            every["group"] = "All"
+            att = pd.concat([att, every]).rename(columns={"possible": "d", "attended": "x"})
+            parts.append(att.assign(measure="Attendance"))
+    e = returns[returns["section"] == "Exclusions"]
+    if not e.empty:
+        ex = e.pivot_table(index="seed_code", columns="quantity", values="value", aggfunc="sum").reset_index()
+        if {"roll", "exclusion cases"} <= set(ex.columns):
+            ex = ex.rename(columns={"roll": "d", "exclusion cases": "x"})
+            ex["x"] = ex["x"] * 10  # per 1,000 rather than per 100
+            parts.append(ex.assign(measure="Exclusions per 1000", group="All"))
+    if not parts:
+        return pd.DataFrame(columns=["seed_code", "measure", "group", "now"])
+    f = pd.concat([p[["seed_code", "measure", "group", "d", "x"]] for p in parts], ignore_index=True)
+    f = f[f["d"] > 0]
+    f = f.assign(now=100.0 * f["x"] / f["d"])
+    named = {"All": "All pupils", "Q1": "SIMD quintile 1", "Q5": "SIMD quintile 5"}
+    f = f[f["group"].isin(named)].assign(group=lambda x: x["group"].map(named))
+    out = f[["seed_code", "measure", "group", "now"]]
+    q = out.pivot_table(index=["seed_code", "measure"], columns="group", values="now").reset_index()
+    if {"SIMD quintile 1", "SIMD quintile 5"} <= set(q.columns):
+        gap = q.assign(now=q["SIMD quintile 5"] - q["SIMD quintile 1"])[["seed_code", "measure", "now"]]
+        gap = gap[gap["now"].notna()].assign(group=L.STRETCH_GROUPS[3])
+        out = pd.concat([out, gap[["seed_code", "measure", "group", "now"]]], ignore_index=True)
+    return out.astype({"seed_code": str})
+
+
+def stretch_aims(returns: pd.DataFrame, threshold: int) -> Table:
+    """Per stretch measure and group, over the schools that set an aim AND returned the counts to say where
+    they are now (the same schools on every column): their mean current value, mean aim and mean now, the
+    change since current and what is still to go, in percentage points. Fewer than 3 schools is flagged."""
+    s = returns[returns["section"] == "Stretch aim"]
+    cols = STRETCH_COLUMNS
+    rows: list[list[object]] = []
+    note = ("Like with like: each row uses only the schools that set that aim and returned this session's "
+            "counts for it; every mean is of those schools' own figures (each school counts once). Change and "
+            "still to go are in percentage points (for exclusions: per 1,000). Exclusions and attendance "
+            "aims use the school's roll and attendance counts.")
     if s.empty:
-        return Table("Progress to stretch aims", cols, rows)
+        return Table("Progress to stretch aims", cols, rows, note=note)
     wide = s.pivot_table(index=["seed_code", "organiser", "group"], columns="quantity", values="value",
-                         aggfunc="mean").reset_index()
+                         aggfunc="mean").reset_index().rename(columns={"organiser": "measure"})
     for q in ("current", "aim"):
         if q not in wide:
             wide[q] = float("nan")
+    wide = wide.astype({"seed_code": str}).merge(school_now(returns), on=["seed_code", "measure", "group"],
+                                                 how="left")
+    same = wide[wide["current"].notna() & wide["aim"].notna() & wide["now"].notna()]
+    stats = same.groupby(["measure", "group"]).agg(n=("seed_code", "nunique"), current=("current", "mean"),
+                                                   aim=("aim", "mean"), now=("now", "mean"))
     order = {m: k for k, m in enumerate(L.STRETCH_MEASURES)}
     gorder = {g: k for k, g in enumerate(L.STRETCH_GROUPS)}
-    keys = sorted({(m, g) for m, g in zip(wide["organiser"], wide["group"], strict=True)},
+    keys = sorted({(m, g) for m, g in zip(wide["measure"], wide["group"], strict=True)},
                   key=lambda mg: (order.get(mg[0], 99), gorder.get(mg[1], 99), str(mg)))
     for measure, group in keys:
-        part = wide[(wide["organiser"] == measure) & (wide["group"] == group)]
-        current, aim = part["current"].mean(), part["aim"].mean()
-        now = _authority_now(w, measure, group, threshold)
-        progress = None
-        if isinstance(now, float) and not math.isnan(current) and not math.isnan(aim) and aim != current:
-            progress = 100.0 * (now - current) / (aim - current)
-        rows.append([measure, group, len(part), None if math.isnan(current) else float(current),
-                     None if math.isnan(aim) else float(aim), now, progress])
-    return Table("Progress to stretch aims", cols, rows,
-                 note="Authority now: from the ACEL counts in this collection (ACEL measures only). Progress: "
-                      "how far the authority has moved from the schools' mean current value towards their mean "
-                      "aim (100% = aim reached).",
-                 formats={c: "num1" for c in cols[3:]} | {cols[2]: "int"})
-
-
-def _authority_now(w: pd.DataFrame, measure: str, group: str, threshold: int) -> object:
-    parts = measure.split(" ", 1)
-    if len(parts) != 2 or parts[0] not in L.ACEL_STAGES:
-        return None
-    s = w[(w["stage"] == parts[0]) & (w["organiser"] == parts[1])]
-
-    def pct(q: str | None) -> object:
-        part = s if q is None else s[s["group"] == q]
-        d = float(part["assessed"].sum())
-        if d == 0:
-            return None
-        return SUPPRESSED if d < threshold else 100.0 * float(part["achieved"].sum()) / d
-
-    if group == "All pupils":
-        return pct(None)
-    if group == "SIMD quintile 1":
-        return pct("Q1")
-    if group == "SIMD quintile 5":
-        return pct("Q5")
-    if group.startswith("Poverty-related gap"):
-        p1, p5 = pct("Q1"), pct("Q5")
-        return p5 - p1 if isinstance(p1, float) and isinstance(p5, float) else None
-    return None
+        if (measure, group) not in stats.index:
+            rows.append([measure, group, 0, None, None, None, None, None, "No school has both an aim and "
+                         "this session's counts"])
+            continue
+        r = stats.loc[(measure, group)]
+        n = int(r["n"])
+        rows.append([measure, group, n, float(r["current"]), float(r["aim"]), float(r["now"]),
+                     float(r["now"] - r["current"]), float(r["aim"] - r["now"]),
+                     f"Fewer than {MIN_SCHOOLS} schools: read with care" if n < MIN_SCHOOLS else ""])
+    return Table("Progress to stretch aims", cols, rows, note=note,
+                 formats={c: "num1" for c in cols[3:8]} | {cols[2]: "int"})
 
 
 # ---------------------------------------------------------------- outliers in school returns
@@ -450,3 +520,112 @@ def timeliness(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
                       "the file was last modified. Green = on time; Amber = up to 7 days late; Red = later, or "
                       "nothing received.",
                  formats={"Last submission": "date", "Days after the deadline": "int", "On time": "rag"})
+
+
+# ---------------------------------------------------------------- the headline outcomes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    measure: str
+    value: float | None  # None: nothing to show, or not shown (suppressed)
+    n: object  # what it rests on (int), SUPPRESSED, or None
+    unit: str  # how to read the value and a change in it
+    sheet: str  # where the detail is
+
+
+def _all_row(t: Table) -> list[object] | None:
+    return next((r for r in t.rows if r and r[0] == ALL), None)
+
+
+def _shown(v: object) -> float | None:
+    return None if v == SUPPRESSED else _num(v)
+
+
+def outcomes(figs: dict) -> list[Outcome]:
+    """The figures an authority leader reads first, each from the 'All' row of its own sheet's table."""
+    out = []
+    for key, measure, col, unit, sheet in (
+            ("ss_intervention", "Social skills: mean change in total /60", "Mean change", "points", "Social skills"),
+            ("leuven", "Engagement: mean Leuven level (1-5) in the sessions", "Mean engagement", "level",
+             "Engagement"),
+            ("gas", "Goal Attainment Scaling: mean change in T-score", "Mean change in T", "T points", "GAS"),
+            ("attendance", "Attendance: mean change (percentage points)", "Mean change (pp)", "pp",
+             "Self-esteem & attendance")):
+        t = figs[key]
+        row = _all_row(t)
+        if row is None:
+            out.append(Outcome(measure, None, None, unit, sheet))
+            continue
+        out.append(Outcome(measure, _shown(row[t.columns.index(col)]), row[1], unit, sheet))
+    agree, answers = survey_agreement(figs["survey"])
+    out.append(Outcome("Practitioner survey: % agreeing (completely or mostly)", agree, answers or None, "pp",
+                       "Survey"))
+    q = figs["acel_quintile"]
+    row = _all_row(q)
+    gap = figs.get("gap")
+    out.append(Outcome("Attainment: poverty-related gap, Q5 − Q1 (percentage points)", gap,
+                       row[1] if row else None, "pp", "Attainment"))
+    out.append(Outcome("Attainment: % achieving expected CfE levels", _shown(row[3]) if row else None,
+                       row[1] if row else None, "pp", "Attainment"))
+    return out
+
+
+# ---------------------------------------------------------------- one row per school
+
+
+PROFILE_MEASURES = {"% achieving CfE levels": "% achieving", "Poverty-related gap (pp)": "Gap (pp)",
+                    "Attendance %": "Attendance %", "Exclusions per 1,000": "Exclusions per 1,000"}
+_AIM_OF = {"Attendance %": "Attendance", "Exclusions per 1,000": "Exclusions per 1000"}
+
+
+def _aims(returns: pd.DataFrame) -> pd.DataFrame:
+    """Per school and stretch measure/group: current, aim and now (the school's own figures)."""
+    s = returns[returns["section"] == "Stretch aim"]
+    if s.empty:
+        return pd.DataFrame(columns=["seed_code", "measure", "group", "current", "aim", "now"])
+    wide = s.pivot_table(index=["seed_code", "organiser", "group"], columns="quantity", values="value",
+                         aggfunc="mean").reset_index().rename(columns={"organiser": "measure"})
+    for q in ("current", "aim"):
+        if q not in wide:
+            wide[q] = float("nan")
+    return wide.astype({"seed_code": str}).merge(school_now(returns), on=["seed_code", "measure", "group"],
+                                                 how="left")
+
+
+def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict[str, dict] | None,
+                   previous_name: str | None, coverage_rag: dict[str, str]) -> Table:
+    """One row per school a QIO can filter: each measure now, in the previous session and the change; the
+    attendance and exclusions stretch aims; how many aims are set and how many are moving the right way."""
+    prev_label = f"previous ({previous_name})" if previous_name else "previous"
+    cols = ["SEED code", "School", "Coverage"]
+    for short in PROFILE_MEASURES.values():
+        cols += [f"{short}: now", f"{short}: {prev_label}", f"{short}: change"]
+        if short in ("Attendance %", "Exclusions per 1,000"):
+            cols.append(f"{short}: stretch aim")
+    cols += ["Stretch aims set", "Aims moving towards the aim"]
+    aims = _aims(returns)
+    known = aims[aims["current"].notna() & aims["aim"].notna() & aims["now"].notna() & (aims["aim"] != aims["current"])]
+    toward = ((known["now"] - known["current"]) * (known["aim"] - known["current"]) > 0)
+    moving = toward.groupby(known["seed_code"]).sum() if not known.empty else pd.Series(dtype=int)
+    n_set = aims[aims["aim"].notna()].groupby("seed_code").size() if not aims.empty else pd.Series(dtype=int)
+    all_aims = aims[aims["group"] == "All pupils"].set_index(["seed_code", "measure"])["aim"] \
+        if not aims.empty else pd.Series(dtype=float)
+    previous = previous or {}
+    rows = []
+    for rec in measures.to_dict("records"):
+        seed = str(rec["seed_code"])
+        before = previous.get(seed, {})
+        row: list[object] = [seed, rec["school"], coverage_rag.get(seed, "")]
+        for m in PROFILE_MEASURES:
+            now, prev = _num(rec.get(m)), _num(before.get(m))
+            row += [now, prev, now - prev if now is not None and prev is not None else None]
+            if m in _AIM_OF:
+                row.append(_num(all_aims.get((seed, _AIM_OF[m]))))
+        row += [int(n_set.get(seed, 0)), int(moving.get(seed, 0))]
+        rows.append(row)
+    return Table("School profile: each school now, last session and its stretch aims", cols, rows,
+                 note="One row per school that returned its data. A value resting on fewer pupils than the "
+                      "threshold is blank. Aims moving towards the aim: the school's aims where its figure now "
+                      "has moved from its current value in the direction of its aim.",
+                 formats={**{c: "num1" for c in cols[3:-2]}, "Coverage": "rag", cols[-2]: "int", cols[-1]: "int"})

@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import __version__
 from ..safe_text import cell_text
 from ..scoring.prepost import CAUTION
-from .analysis import ALL, RAG_AMBER, RAG_GREEN, RAG_RED, Table
+from .analysis import ALL, NOT_SHOWN, RAG_AMBER, RAG_GREEN, RAG_RED, SURVEY_RULE, Table
 from .suppression import SUPPRESSED, SUPPRESSED_NOTE
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: no run timestamp inside the file
@@ -26,6 +26,10 @@ COLOURS = ["#2F5597", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47"]
 RAG_FILL = {RAG_GREEN: "#C6EFCE", RAG_AMBER: "#FFEB9C", RAG_RED: "#FFC7CE"}
 RAG_FONT = {RAG_GREEN: "#006100", RAG_AMBER: "#9C5700", RAG_RED: "#9C0006"}
 DATA_SHEET = "ChartData"
+TITLE_ROW_HEIGHT = 24
+ROW_PX = 20  # a default 15 pt row
+MAX_CHART_PX = 600  # shorter than a printed A4 landscape page, so a chart always fits on one
+NOT_SHOWN_COLOUR = "#D9D9D9"
 
 
 class Dashboard:
@@ -56,6 +60,7 @@ class Dashboard:
             "date": f({**base, "border": 1, "border_color": "#BFBFBF", "num_format": "dd/mm/yyyy"}),
             "supp": f({**base, "border": 1, "border_color": "#BFBFBF", "align": "right", "font_color": "#7F7F7F"}),
             "total": f({**base, "border": 1, "border_color": "#BFBFBF", "bold": True}),
+            "link": f({**base, "border": 1, "border_color": "#BFBFBF", "font_color": "#0563C1", "underline": 1}),
         }
         for rag in RAG_FILL:
             self.f[f"rag:{rag}"] = f({**base, "border": 1, "border_color": "#BFBFBF", "bg_color": RAG_FILL[rag],
@@ -64,11 +69,15 @@ class Dashboard:
         self._data_rows: list[tuple[str, list]] = []
         self.charts = 0
         self._widths: dict[str, list[float]] = {}
+        self._breaks: dict[str, list[int]] = {}  # rows where a printed page starts (before each chart)
+        self._frozen: set[str] = set()
+        self._sheets: dict[str, Worksheet] = {}
 
     # ------------------------------------------------------------ cells
 
     def sheet(self, name: str, title: str, subtitle: str = "", widths: list[float] | None = None) -> Worksheet:
         ws = self.wb.add_worksheet(name)
+        self._sheets[name] = ws
         self.widths(ws, 1, widths or [60])
         ws.hide_gridlines(2)
         ws.set_landscape()
@@ -76,14 +85,18 @@ class Dashboard:
         ws.fit_to_pages(1, 0)
         ws.set_margins(0.4, 0.4, 0.5, 0.5)
         ws.set_column(0, 0, 2)
-        ws.write_string(0, 1, title, self.f["title"])
+        ws.set_row(0, TITLE_ROW_HEIGHT)  # a 16 pt title in a 15 pt row would run into the subtitle below
+        ws.write_string(0, 1, cell_text(title), self.f["title"])
         if subtitle:
             self.para(ws, 1, 1, subtitle)
         ws.set_footer(f"&L&8{_footer(title)}&R&8Page &P of &N")
+        self._breaks[ws.name] = []
         return ws
 
     def cell(self, ws: Worksheet, row: int, col: int, value: object, kind: str = "str") -> None:
-        if value is None:
+        if isinstance(value, tuple) and value and value[0] == "link":
+            ws.write_url(row, col, f"internal:'{value[1]}'!A1", self.f["link"], string=f"See {value[1]}")
+        elif value is None:
             ws.write_blank(row, col, None, self.f["str"])
         elif value == SUPPRESSED:
             ws.write_string(row, col, SUPPRESSED, self.f["supp"])
@@ -103,8 +116,14 @@ class Dashboard:
         """Write `t` at (row, col) with its title and note; return the next free row."""
         ws.write_string(row, col, t.title, self.f["h2"])
         row += 1
-        for j, name in enumerate(t.columns):
-            ws.write_string(row, col + j, name, self.f["header"])
+        last_row = row + max(len(t.rows), 1)
+        # An Excel Table: filter buttons on every column; the headers of the sheet's first table stay in view.
+        ws.add_table(row, col, last_row, col + len(t.columns) - 1, {
+            "style": "Table Style Light 1", "autofilter": True, "banded_rows": False,
+            "columns": [{"header": name, "header_format": self.f["header"]} for name in t.columns]})
+        if ws.name not in self._frozen:
+            ws.freeze_panes(row + 1, 0)
+            self._frozen.add(ws.name)
         widths = self._widths.get(ws.name, [])
 
         def lines(j: int, text: str) -> int:
@@ -190,14 +209,18 @@ class Dashboard:
         """Insert a native chart at (row, col); return the first row below it."""
         if not categories:
             return row
+        height = min(height, MAX_CHART_PX)
+        if row > 4:  # each chart starts a printed page, so none is ever cut in two
+            self._breaks[ws.name].append(row)
         opts = {"type": kind}
         if subtype:
             opts["subtype"] = subtype
         ch = self.wb.add_chart(opts)
         cats, refs = self._series_data(categories, series)
-        for k, (_name, name_ref, values_ref) in enumerate(refs):
+        for k, (name, name_ref, values_ref) in enumerate(refs):
+            colour = NOT_SHOWN_COLOUR if name == NOT_SHOWN else COLOURS[k % len(COLOURS)]
             s = {"name": name_ref, "categories": cats, "values": values_ref,
-                 "fill": {"color": COLOURS[k % len(COLOURS)]}, "border": {"none": True}}
+                 "fill": {"color": colour}, "border": {"none": True}}
             if kind == "line":
                 s = {"name": name_ref, "categories": cats, "values": values_ref,
                      "line": {"color": COLOURS[k % len(COLOURS)], "width": 2.25},
@@ -224,10 +247,47 @@ class Dashboard:
         ch.set_size({"width": width, "height": height})
         ws.insert_chart(row, col, ch, {"x_offset": 4, "y_offset": 4, "object_position": 1})
         self.charts += 1
-        return row + int(height / 20) + 2
+        return row + int(height / ROW_PX) + 2
+
+    def group_chart(self, ws: Worksheet, row: int, col: int, t: Table, series: list[tuple[str, str]], title: str,
+                    unit: str = "pupils", **opts) -> int:
+        """Chart the groups of `t` that are shown, with the authority's 'All' row first, each labelled with its
+        n; a note under the chart says how many groups are not shown. Returns the next free row."""
+        n_col = t.columns[1]
+        shown, hidden = [], 0
+        for r in t.rows:
+            if not r:
+                continue
+            n = r[1]
+            if n == SUPPRESSED or any(r[t.columns.index(c)] == SUPPRESSED for _, c in series):
+                hidden += r[0] != ALL
+                continue
+            if not isinstance(n, int | float) or not n:
+                continue
+            shown.append(r)
+        shown.sort(key=lambda r: r[0] != ALL)  # the authority first
+        total = next((r[1] for r in t.rows if r and r[0] == ALL), None)
+        cats = [f"{'All (authority)' if r[0] == ALL else r[0]} (n={_count(r[1])})" for r in shown]
+        vals = [(name, [r[t.columns.index(c)] for r in shown]) for name, c in series]
+        n_text = f" (n = {_count(total)} {unit})" if isinstance(total, int | float) else ""
+        row = self.chart(ws, row, col, opts.pop("kind", "column"), title + n_text, cats, vals, **opts)
+        groups = sum(1 for r in t.rows if r and r[0] != ALL)
+        if hidden:
+            self.para(ws, row, col, f"Not shown in the chart: {hidden} of {groups} groups (fewer than the threshold "
+                      f"of {n_col.lower()}, or hidden so that such a number cannot be worked out). The "
+                      "authority's figure includes them.")
+            row += 2
+        return row
 
     def close(self) -> None:
+        for name, rows in self._breaks.items():
+            if rows:
+                self._sheets[name].set_h_pagebreaks(sorted(set(rows)))
         self.wb.close()
+
+
+def _count(n: object) -> str:
+    return f"{int(n):,}" if isinstance(n, int | float) else str(n)
 
 
 def _footer(title: str) -> str:
@@ -239,80 +299,91 @@ def _col(t: Table, name: str) -> list[object]:
     return [r[j] for r in t.rows]
 
 
-def _body(t: Table) -> Table:
-    """The table without its 'All' row (for charts of the groups)."""
-    return Table(t.title, t.columns, [r for r in t.rows if r and r[0] != ALL], t.note, t.formats)
+SHEETS = ("Overview", "Coverage", "School profile", "Social skills", "Engagement", "GAS",
+          "Self-esteem & attendance", "Survey", "Attainment", "Outliers")
 
 
 def write_dashboard(path: Path, d: dict) -> int:
     """Write the dashboard from the published figures `d` (see outputs.build_figures); return the chart count."""
+    from ..spec import lists as L
+
     db = Dashboard(path)
     t = d["threshold"]
     supp_note = SUPPRESSED_NOTE.format(t=t)
 
-    # ---- Overview
+    # ---- Overview: the outcomes first, then the files
+    session = d.get("session_current") or d.get("session")
     ws = db.sheet("Overview", f"{d['authority']}: School Improvement Partnership dashboard",
-                  f"Session {d['session']}" if d.get("session") else "",
-                  widths=[46, 16, 60])
+                  f"Session {session}" if session else "", widths=[58, 12, 14, 22, 12, 26])
     row = 3
+    row = db.table(ws, row, 1, d["outcomes"])
     row = db.table(ws, row, 1, d["summary"])
     row = db.table(ws, row, 1, d["headline"])
     ws.write_string(row, 1, "Reading these figures", db.f["h2"])
-    notes = [supp_note,
+    notes = [supp_note + " Charts leave such groups out and say how many; the authority's figure always "
+             "includes them.",
+             SURVEY_RULE.format(t=t),
              "Pupils appear only in groups: no table here has a row for a pupil, and no pupil is named.",
              CAUTION,
              f"Made by sipxl {__version__} from the workbooks returned by schools; the validation report lists "
-             "every file and every problem found.",
-             "Sheets: Coverage, Social skills, Engagement, GAS, Self-esteem & attendance, Survey, Attainment, "
-             "Outliers."]
+             "every file and every problem found, and feedback/ holds a workbook for each school to send.",
+             "Sheets: " + ", ".join(SHEETS[1:]) + "."]
     for k, text in enumerate(notes):
         db.para(ws, row + 1 + k, 1, text, plain=True)
     ws.activate()
 
     # ---- Coverage
     ws = db.sheet("Coverage", "Coverage, completeness and timeliness", supp_note,
-                  widths=[12, 30, 11, 10, 10, 12, 9, 9, 9, 9, 8, 8, 8, 8, 8, 12, 10])
+                  widths=[12, 30, 11, 10, 10, 12, 9, 9, 9, 9, 8, 8, 8, 8, 8, 12, 12])
     cov = d["coverage"]
     row = db.table(ws, 3, 1, cov)
-    row = db.chart(ws, row, 1, "bar", "Completeness per school (%)",
-                   [r[1] or r[0] for r in cov.rows], [("Completeness %", _col(cov, "Completeness %"))],
-                   y_title="%", y_min=0, y_max=100, height=max(260, 22 * len(cov.rows) + 80))
+    listed = [r for r in cov.rows if isinstance(r[-2], int | float)]
+    row = db.chart(ws, row, 1, "bar", f"Completeness per school (%) (n = {len(listed)} schools)",
+                   [r[1] or r[0] for r in listed], [("Completeness %", [r[-2] for r in listed])],
+                   y_title="%", y_min=0, y_max=100, height=max(260, 16 * len(listed) + 80))
     row = db.table(ws, row, 1, d["timeliness"])
+
+    # ---- School profile
+    ws = db.sheet("School profile", "School profile: now, last session and stretch aims",
+                  "One row per school: filter or sort any column.",
+                  widths=[10, 30, 10] + [11] * (len(d["profile"].columns) - 3))
+    db.table(ws, 3, 1, d["profile"])
+    ws.freeze_panes(5, 3)
 
     # ---- Social skills
     ws = db.sheet("Social skills", "Social Skills Pupil Assessment: before and after", CAUTION,
                   widths=[34, 10, 12, 12, 12])
+    row = 3
     for key, label in (("ss_intervention", "intervention"), ("ss_partnership", "partnership")):
         tab = d[key]
-        row = db.table(ws, 3 if label == "intervention" else row, 1, tab)
-        body = _body(tab)
-        row = db.chart(ws, row, 1, "column", f"Social skills total /60 by {label}: mean before and after",
-                       _col(body, body.columns[0]),
-                       [("Pre", _col(body, "Mean pre")), ("Post", _col(body, "Mean post"))],
-                       y_title="Mean total /60", y_min=0, y_max=60)
+        row = db.table(ws, row, 1, tab)
+        row = db.group_chart(ws, row, 1, tab, [("Pre", "Mean pre"), ("Post", "Mean post")],
+                             f"Social skills total /60 by {label}: mean before and after",
+                             y_title="Mean total /60", y_min=0, y_max=60)
 
     # ---- Engagement
-    ws = db.sheet("Engagement", "Leuven engagement over the sessions", supp_note,
-                  widths=[12, 14, 14, 10, 16])
+    ws = db.sheet("Engagement", "Leuven engagement over the sessions", supp_note, widths=[12, 14, 14, 10, 16])
     lv = d["leuven"]
     row = db.table(ws, 3, 1, lv)
-    body = _body(lv)
-    db.chart(ws, row, 1, "line", "Mean Leuven engagement by session", _col(body, "Session"),
-             [("Mean engagement", _col(body, "Mean engagement"))], y_title="Mean (1-5)", y_min=1, y_max=5,
-             x_title="Session")
+    body = [r for r in lv.rows if r[0] != ALL and r[1] != SUPPRESSED]
+    total = next((r[1] for r in lv.rows if r[0] == ALL), None)
+    db.chart(ws, row, 1, "line", f"Mean Leuven engagement by session (n = {_count(total)} observations)",
+             [f"{r[0]} (n={_count(r[1])})" for r in body], [("Mean engagement", [r[2] for r in body])],
+             y_title="Mean (1-5)", y_min=1, y_max=5, x_title="Session")
 
     # ---- GAS
-    ws = db.sheet("GAS", "Goal Attainment Scaling by Joint Support Team", supp_note,
+    ws = db.sheet("GAS", "Goal Attainment Scaling by intervention and by Joint Support Team", supp_note,
                   widths=[44, 10, 12, 12, 12])
-    gas = d["gas"]
-    row = db.table(ws, 3, 1, gas)
-    body = _body(gas)
-    row = db.chart(ws, row, 1, "bar", "Mean GAS T-score: baseline and review", _col(body, body.columns[0]),
-                   [("Baseline T", _col(body, "Mean baseline T")), ("Review T", _col(body, "Mean review T"))],
-                   y_title="T-score (50 = goals achieved as expected)", y_min=20, y_max=80,
-                   height=max(260, 40 * len(body.rows) + 100))
+    row = 3
+    for key, label in (("gas_intervention", "intervention"), ("gas", "Joint Support Team")):
+        tab = d[key]
+        row = db.table(ws, row, 1, tab)
+        row = db.group_chart(ws, row, 1, tab, [("Baseline T", "Mean baseline T"), ("Review T", "Mean review T")],
+                             f"Mean GAS T-score by {label}: baseline and review", unit="children", kind="bar",
+                             y_title="T-score (50 = goals achieved as expected)", y_min=20, y_max=80,
+                             height=max(260, 40 * len(tab.rows) + 100))
     db.para(ws, row, 1, "T = 50 + 10·Σwx / √((1−ρ)Σw² + ρ(Σw)²), Kiresuk & Sherman; ρ as set in each "
-                    "workbook (usually 0.3).")
+                        "workbook (usually 0.3).")
 
     # ---- Self-esteem & attendance
     ws = db.sheet("Self-esteem & attendance", "Rosenberg self-esteem and attendance: before and after", CAUTION,
@@ -322,36 +393,33 @@ def write_dashboard(path: Path, d: dict) -> int:
                                        ("attendance", "Attendance % by intervention", "Attendance %", 100)):
         tab = d[key]
         row = db.table(ws, row, 1, tab)
-        body = _body(tab)
-        pre, post = body.columns[2], body.columns[3]
-        row = db.chart(ws, row, 1, "column", title, _col(body, body.columns[0]),
-                       [("Before", _col(body, pre)), ("After", _col(body, post))], y_title=y_title, y_min=0,
-                       y_max=y_max)
+        row = db.group_chart(ws, row, 1, tab, [("Before", tab.columns[2]), ("After", tab.columns[3])], title,
+                             y_title=y_title, y_min=0, y_max=y_max)
 
-    # ---- Survey
-    ws = db.sheet("Survey", "Practitioner survey: individuals' experiences of working together", supp_note,
-                  widths=[62, 11, 11, 11, 11, 11, 7])
+    # ---- Survey: published percentages on a 0-100 axis; what is not shown is a visible grey segment
+    ws = db.sheet("Survey", "Practitioner survey: individuals' experiences of working together",
+                  SURVEY_RULE.format(t=t), widths=[62, 11, 11, 11, 11, 11, 9, 7])
     sv = d["survey"]
     row = db.table(ws, 3, 1, sv)
-    from ..spec import lists as L
-
-    db.chart(ws, row, 1, "bar", "Working together has... (% of those answering)",
-             [r[0] for r in sv.rows], [(a, _col(sv, a)) for a in L.AGREEMENT], subtype="percent_stacked",
-             y_title="%", height=320, width=820)
+    answers = sum(r[-1] for r in sv.rows if isinstance(r[-1], int | float))
+    db.chart(ws, row, 1, "bar", f"Working together has... (% of those answering; n = {answers:,} answers)",
+             [f"{r[0]} (N={_count(r[-1])})" for r in sv.rows],
+             [(a, _col(sv, a)) for a in (*L.AGREEMENT, NOT_SHOWN)], subtype="stacked",
+             y_title="% of practitioners answering", y_min=0, y_max=100, height=360, width=860)
 
     # ---- Attainment
     ws = db.sheet("Attainment", "Attainment (ACEL) and the poverty-related gap", supp_note,
-                  widths=[22, 22, 14, 14, 14, 12, 14])
+                  widths=[22, 22, 14, 14, 14, 12, 14, 14, 26])
     q = d["acel_quintile"]
     row = db.table(ws, 3, 1, q)
-    body = _body(q)
-    row = db.chart(ws, row, 1, "column", "% achieving expected CfE levels by SIMD quintile",
-                   _col(body, "SIMD quintile"), [("% achieving", _col(body, "% achieving"))], y_title="%",
-                   y_min=0, y_max=100)
-    row = db.table(ws, row, 1, d["acel_stage"])
+    row = db.group_chart(ws, row, 1, q, [("% achieving", "% achieving")],
+                         "% achieving expected CfE levels by SIMD quintile", y_title="%", y_min=0, y_max=100)
     st = d["acel_stage"]
-    row = db.chart(ws, row, 1, "column", "Poverty-related gap by stage and organiser (percentage points)",
-                   [f"{r[0]} {r[1]}" for r in st.rows], [("Gap (pp)", _col(st, "Gap (pp)"))],
+    row = db.table(ws, row, 1, st)
+    gaps = [r for r in st.rows if isinstance(r[6], int | float)]
+    row = db.chart(ws, row, 1, "column", "Poverty-related gap by stage and organiser (percentage points; "
+                   f"n = {_count(sum(r[2] for r in gaps if isinstance(r[2], int | float)))} assessed)",
+                   [f"{r[0]} {r[1]} (n={_count(r[2])})" for r in gaps], [("Gap (pp)", [r[6] for r in gaps])],
                    y_title="Q5 − Q1 (pp)", width=820)
     row = db.table(ws, row, 1, d["stretch"])
 

@@ -20,6 +20,7 @@ from . import analysis as A
 from .cache import MANIFEST, save_cache
 from .dashboard import write_dashboard
 from .frames import PUPIL_LEVEL_NOTE, tidy_frames
+from .history import HISTORY, history_text, load_history, previous_session
 from .privacy import authority_key, key_id
 from .run import STATUS_LABELS, Consolidation
 from .tidy import TABLES
@@ -32,8 +33,16 @@ TIDY = "tidy"
 TMP = ".sipxl-tmp"
 
 
-def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame]) -> dict:
-    """Every published table of the dashboard, suppressed (see sipxl.consolidate.analysis)."""
+def current_session(files: pd.DataFrame) -> str:
+    """The session most accepted files belong to ("" when none says)."""
+    ok = files[files["status"].isin(["valid", "warnings", "errors"])]["session"].dropna().astype(str)
+    ok = ok[ok != ""]
+    return str(ok.value_counts().sort_index(ascending=False).idxmax()) if len(ok) else ""
+
+
+def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict | None = None) -> dict:
+    """Every published table of the dashboard, suppressed (see sipxl.consolidate.analysis); `history` holds
+    earlier sessions' figures (sipxl.consolidate.history) for the comparison with the previous session."""
     t = cons.config.threshold
     names = {**cons.school_names}
     a, s, r = frames["assessments"], frames["sessions"], frames["school_returns"]
@@ -47,7 +56,7 @@ def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame]) -> dict:
     sessions_seen = sorted({str(x) for x in frames["files"]["session"].dropna() if x})
     gap = pct.get("gap")
     schools_received = len({x.meta("seed_code") for x in cons.accepted if x.meta("seed_code")})
-    headline = A.Table("At a glance", ["Measure", "Value"], [
+    headline = A.Table("Files at a glance", ["Measure", "Value"], [
         ["Schools with at least one accepted file", schools_received],
         ["Schools on the authority's list", len(cons.config.schools) or None],
         ["SIPP project workbooks accepted", sum(x.kind == "sipp_project" for x in cons.accepted)],
@@ -55,7 +64,7 @@ def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame]) -> dict:
         ["% achieving expected CfE levels (all)", pct.get(A.ALL)],
         ["Poverty-related gap, Q5 − Q1 (percentage points)", gap],
     ], formats={"Value": "num1"})
-    return {
+    figs = {
         "authority": cons.config.name,
         "session": ", ".join(sessions_seen),
         "threshold": t,
@@ -85,7 +94,47 @@ def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame]) -> dict:
                                    .values.tolist(), note="A value resting on fewer pupils (or exclusions) than "
                                    "the threshold is not shown and not used.",
                                    formats={m: "num1" for m in A.OUTLIER_MEASURES}),
+        "gas_intervention": _gas_columns(A.prepost_by(a, A.GAS, A.GAS_T, "intervention", t,
+                                                      "GAS T-score change by intervention", "Intervention")),
+        "gap": gap,
     }
+    session = current_session(frames["files"])
+    previous_name, previous = previous_session(history or {}, session)
+    outcomes = A.outcomes(figs)
+    figs["session_current"], figs["previous_session"] = session, previous_name
+    figs["outcomes"] = _outcome_table(outcomes, previous_name, (previous or {}).get("headline", {}))
+    rag = {row[0]: row[-1] for row in figs["coverage"].rows}
+    figs["profile"] = A.school_profile(measures, r, (previous or {}).get("schools"), previous_name, rag)
+    figs["history"] = {
+        "headline": {o.measure: {"value": o.value, "n": o.n if isinstance(o.n, int | float) else None}
+                     for o in outcomes},
+        "schools": {rec["seed_code"]: {m: rec[m] for m in A.OUTLIER_MEASURES if rec[m] == rec[m] and rec[m] is not None}
+                    for rec in measures.to_dict("records")},
+    }
+    return figs
+
+
+OUTCOME_COLUMNS = ["Outcome", "Now", "Based on (n)", "Previous session", "Change", "Detail"]
+
+
+def _outcome_table(outcomes: list, previous_name: str | None, before: dict) -> A.Table:
+    rows = []
+    for o in outcomes:
+        prev = before.get(o.measure, {}).get("value") if previous_name else None
+        change = o.value - prev if o.value is not None and prev is not None else None
+        rows.append([o.measure, o.value if o.value is not None else (A.SUPPRESSED if o.n == A.SUPPRESSED else None),
+                     o.n, prev, change, ("link", o.sheet)])
+    cols = list(OUTCOME_COLUMNS)
+    if previous_name:
+        cols[3] = f"Previous session ({previous_name})"
+    note = ("Each figure is the authority-level ('All') row of the table on its sheet, with what it rests on (n: "
+            "pupils, children, observations or answers). Change: now minus the previous session, in the same "
+            "units (percentage points for percentages).")
+    if not previous_name:
+        note += (" No previous session: give last year's output folder with --previous, or keep the outputs in "
+                 "the same folder each year (history.json).")
+    return A.Table("Outcomes at a glance", cols, rows, note=note,
+                   formats={cols[1]: "num1", cols[2]: "int", cols[3]: "num1", cols[4]: "num1", cols[5]: "link"})
 
 
 def _gas_columns(t: A.Table) -> A.Table:
@@ -135,11 +184,14 @@ def _write_manifest(path: Path, cons: Consolidation, inputs: str) -> None:
     os.replace(tmp, path)
 
 
-def inputs_fingerprint(cons: Consolidation) -> str:
+def inputs_fingerprint(cons: Consolidation, history: dict | None = None) -> str:
     """What the outputs depend on: sipxl's version, the authority's settings and every file found (path, bytes,
     time). The same fingerprint means the same outputs, byte for byte."""
     key = key_id(authority_key(cons.config.pseudonym_key))  # placeholders of flagged references depend on it
     h = hashlib.sha256(f"{__version__}\n{cons.config!r}\n{key}\n".encode())
+    own = {str(r.meta("session")) for r in cons.accepted}  # this run's own sessions are written, not read
+    h.update(json.dumps({k: v for k, v in (history or {}).items() if k not in own}, sort_keys=True,
+                        default=str).encode())
     for r in cons.records:
         h.update(f"{r.found.path}\0{r.sha256}\0{r.found.size}\0{r.found.mtime_ns}\n".encode())
     return h.hexdigest()
@@ -147,7 +199,7 @@ def inputs_fingerprint(cons: Consolidation) -> str:
 
 def _output_names() -> tuple[str, ...]:
     return (*(f"{TIDY}/{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), f"{TIDY}/README.txt",
-            DASHBOARD, REPORT_XLSX, REPORT_JSON, MANIFEST)
+            DASHBOARD, REPORT_XLSX, REPORT_JSON, HISTORY, MANIFEST)
 
 
 def _current_outputs(out_dir: Path, inputs: str) -> dict[str, Path] | None:
@@ -162,12 +214,20 @@ def _current_outputs(out_dir: Path, inputs: str) -> dict[str, Path] | None:
     return paths if all(p.is_file() for p in paths.values()) else None
 
 
-def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False) -> dict[str, Path]:
-    """Write the dashboard, the validation report (xlsx + JSON), the tidy tables, the manifest and the
-    cache. Returns the final paths by name. Outputs already written from exactly the same inputs are kept as
-    they are (unless `force`): they would come out byte for byte the same."""
+def earlier_sessions(out_dir: Path, previous: Path | None = None) -> dict[str, dict]:
+    """The history kept in `out_dir`, with the sessions of `previous` (last year's output folder) added."""
+    return {**load_history(out_dir), **load_history(previous)}
+
+
+def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False,
+                  previous: Path | None = None) -> dict[str, Path]:
+    """Write the dashboard, the validation report (xlsx + JSON), the tidy tables, the session history, the
+    manifest and the cache. Returns the final paths by name. Outputs already written from exactly the same
+    inputs are kept as they are (unless `force`): they would come out byte for byte the same. `previous`: last
+    session's output folder, for the year-on-year comparison (else the history kept in `out_dir`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    inputs = inputs_fingerprint(cons)
+    history = earlier_sessions(out_dir, previous)
+    inputs = inputs_fingerprint(cons, history)
     current = None if force else _current_outputs(out_dir, inputs)
     if current is not None:  # nothing to rebuild; the manifest still records this run
         _write_manifest(out_dir / MANIFEST, cons, inputs)
@@ -176,7 +236,9 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False) -> di
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / TIDY).mkdir(parents=True)
     frames = tidy_frames(cons)
-    figures = build_figures(cons, frames)
+    figures = build_figures(cons, frames, history)
+    (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),
+                               encoding="utf-8")
     write_dashboard(tmp / DASHBOARD, figures)
     write_report_xlsx(tmp / REPORT_XLSX, cons)
     (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
