@@ -77,7 +77,7 @@ def recalculate(path: Path, out_dir: Path) -> Path:
 def sample_authority(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic authority (16 schools, half the project workbooks with mistakes), made once.
 
-    The root folder holds the workbooks in sub-folders and `sample_manifest.json` (see sipxl.sample).
+    The root folder holds the workbooks in sub-folders; the answer key is beside it (sipxl.sample.manifest_path).
     Treat it as read-only: it is shared by every test of the session.
     """
     root = tmp_path_factory.mktemp("sample_authority")

@@ -21,7 +21,7 @@ from sipxl.consolidate import AuthorityConfig, consolidate, write_outputs
 from sipxl.consolidate.privacy import PREFIX, Sanitiser, sanitise_result
 from sipxl.domain.rules import looks_like_name, looks_like_scn
 from sipxl.io.build import build_template
-from sipxl.sample import MANIFEST, clean_values, generate_authority
+from sipxl.sample import clean_values, generate_authority, manifest_path
 
 FIRST = ("Jamie", "Robyn", "Callum", "Isla", "Rory", "Eilidh", "Lewis", "Ava", "Finlay", "Olivia", "Jack")
 SURNAME = st.from_regex(r"[A-Z][a-z]{3,9}", fullmatch=True)
@@ -106,7 +106,7 @@ def test_no_flagged_reference_reaches_any_output_byte(tmp_path_factory, names, s
 def test_the_sample_authoritys_names_never_leave(tmp_path, capsys):
     sample = tmp_path / "sample"
     generate_authority(sample, schools=8, mistake_rate=1.0, workers=1)  # every mistake, a name among them
-    manifest = json.loads((sample / MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads(manifest_path(sample).read_text(encoding="utf-8"))
     names = sorted({m["value"] for f in manifest["files"] for m in f["mistakes"] if m["name"] == "name_as_pupil_ref"})
     assert names, "the sample carries a name typed as a pupil reference"
     out = tmp_path / "out"

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from sipxl.io.build import META_NAME_PREFIX
-from sipxl.sample import MANIFEST, MISTAKES, build_clean_project, generate_authority
+from sipxl.sample import MANIFEST, MISTAKES, build_clean_project, generate_authority, manifest_path
 from sipxl.spec import get_template, layout_template
 from sipxl.spec.layout import a1
 
@@ -24,7 +24,8 @@ NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
 
 def _manifest(root: Path) -> dict:
-    return json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    assert not (root / MANIFEST).exists()  # the answer key is beside the folder, never read as a school's file
+    return json.loads(manifest_path(root).read_text(encoding="utf-8"))
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -294,3 +295,29 @@ def test_pseudonymous(sample_authority: Path) -> None:
                         else:
                             assert REF.match(value), f"{entry['path']} {cell}: {value!r} is not a pseudonym"
         assert n_refs >= 4 * 4  # register, results (x2), attendance, observations, GAS
+
+
+def test_another_session_has_the_same_schools_and_its_own_answers(tmp_path: Path) -> None:
+    generate_authority(tmp_path / "now", schools=6, seed=9, workers=1)
+    generate_authority(tmp_path / "before", schools=6, seed=9, workers=1, session="2024/25")
+    now, before = _manifest(tmp_path / "now"), _manifest(tmp_path / "before")
+    assert now["school_list"] == before["school_list"] and before["session"] == "2024/25"
+    paths = sorted(f["path"] for f in before["files"])
+    assert paths == sorted(f["path"].replace("2025-26", "2024-25") for f in now["files"])
+    project = next(p for p in paths if "SIPP project" in p)
+    book = Book(tmp_path / "before" / project)
+    assert book.field("session") == "2024/25"
+    stamp = book.field("submitted_on")
+    assert stamp is None or stamp.year == 2025
+    after = Book(tmp_path / "now" / project.replace("2024-25", "2025-26"))
+    assert book.field("project_title") == after.field("project_title")
+    with pytest.raises(ValueError):
+        generate_authority(tmp_path / "x", schools=2, session="next year")
+
+
+def test_missing_returns_are_left_out_and_listed(tmp_path: Path) -> None:
+    generate_authority(tmp_path / "s", schools=10, seed=3, workers=1, missing=0.2)
+    m = _manifest(tmp_path / "s")
+    assert len(m["not_returned"]) == 2
+    returned = {f["seed_code"] for f in m["files"] if f["kind"] == "school_return"}
+    assert returned.isdisjoint(m["not_returned"]) and len(returned) == 8

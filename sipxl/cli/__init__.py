@@ -19,11 +19,16 @@ def _templates_build(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from ..sample import generate_authority
+    from ..sample import generate_authority, manifest_path
 
-    files = generate_authority(Path(args.out), schools=args.schools, seed=args.seed,
-                               mistake_rate=args.mistakes)
-    print(f"Wrote {len(files)} sample workbooks to {args.out}", file=sys.stderr)
+    try:
+        files = generate_authority(Path(args.out), schools=args.schools, seed=args.seed,
+                                   mistake_rate=args.mistakes, session=args.session, missing=args.missing)
+    except ValueError as e:
+        print(f"sipxl sample: {e}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(files)} sample workbooks ({args.session}) to {args.out}; the answer key (every file and "
+          f"every deliberate mistake) is {manifest_path(Path(args.out))}", file=sys.stderr)
     return 0
 
 
@@ -40,11 +45,23 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default=str(DEFAULT_TEMPLATES))
     build.set_defaults(func=_templates_build)
 
-    sample = sub.add_parser("sample", help="write a synthetic authority of filled-in workbooks")
-    sample.add_argument("--out", default="sample")
-    sample.add_argument("--schools", type=int, default=36)
-    sample.add_argument("--seed", type=int, default=2026)
-    sample.add_argument("--mistakes", type=float, default=0.15, help="share of workbooks with mistakes")
+    sample = sub.add_parser(
+        "sample", help="write a synthetic authority of filled-in workbooks",
+        description="Write a synthetic local authority (invented schools, pseudonymous pupils) of filled-in "
+                    "workbooks: one SIPP project per partnership and one data return per school, some with "
+                    "deliberate mistakes. The answer key goes beside the folder (sample -> sample_manifest.json).",
+        epilog="example: sipxl sample --out last-year --session 2024/25")
+    sample.add_argument("--out", default="sample", metavar="DIR", help="folder to write (default: %(default)s)")
+    sample.add_argument("--schools", type=int, default=36, metavar="N", help="schools (default: %(default)s)")
+    sample.add_argument("--seed", type=int, default=2026, metavar="S",
+                        help="random seed: the same seed gives the same files (default: %(default)s)")
+    sample.add_argument("--mistakes", type=float, default=0.15, metavar="SHARE",
+                        help="share of project workbooks with mistakes (default: %(default)s)")
+    sample.add_argument("--session", default="2025/26",
+                        help="the session: another one gives the same schools with that year's answers "
+                             "(default: %(default)s)")
+    sample.add_argument("--missing", type=float, default=0.05, metavar="SHARE",
+                        help="share of schools whose data return never arrives (default: %(default)s)")
     sample.set_defaults(func=_sample)
 
     from .consolidate import register_consolidate

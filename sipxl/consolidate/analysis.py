@@ -198,16 +198,18 @@ SIMD12 = "SIMD 1/2 (Q1+Q2)"
 
 
 def _simd12_row(ach: list[float], ass: list[float], hidden, threshold: int, pct: dict) -> list[object]:
-    """Quintiles 1 and 2 together. A combined count is hidden where exactly one of its two parts is (it would
-    give the hidden part back) or where it is itself below the threshold."""
-    def combined(parts: tuple[bool, bool], value: float) -> bool:
-        return parts[0] != parts[1] or is_small(value, threshold)
+    """Quintiles 1 and 2 together, published only where it gives no hidden count back: a combined cell is shown
+    when both its parts are, or when both are hidden and the rest of its column hides none or at least two
+    others (one other would then follow from the column's total); the combined row shows all or nothing."""
+    def combined(j: int | None, value: float) -> bool:
+        parts = [hidden.row_totals[0], hidden.row_totals[1]] if j is None else [hidden.cells[0][j], hidden.cells[1][j]]
+        others = sum(hidden.row_totals[2:]) if j is None else sum(r[j] for r in hidden.cells[2:])
+        return parts[0] != parts[1] or (all(parts) and others == 1) or is_small(value, threshold)
 
     a, s = ach[0] + ach[1], ass[0] + ass[1]
-    hide_a = combined((hidden.cells[0][0], hidden.cells[1][0]), a)
-    hide_not = combined((hidden.cells[0][1], hidden.cells[1][1]), s - a)
-    hide_s = combined((hidden.row_totals[0], hidden.row_totals[1]), s)
-    shown = not (hide_a or hide_not or hide_s)
+    hide = [combined(0, a), combined(1, s - a), combined(None, s)]
+    shown = not any(hide)
+    hide_a, hide_s = (hide[0], hide[2]) if shown or all(hide) else (True, True)
     p = 100.0 * a / s if shown and s else None
     pct[SIMD12] = p
     return [SIMD12, SUPPRESSED if hide_s else s, SUPPRESSED if hide_a else a, SUPPRESSED if p is None and s else p]

@@ -7,13 +7,14 @@ fixed 2025/26 session, never from the clock, so the same seed always gives byte-
 
 `generate_authority` writes one SIPP project workbook per School Improvement Partnership and one school
 data return per school into a folder tree, injects realistic mistakes into a share of the project
-workbooks, and records every file and every injected mistake in ``sample_manifest.json``.
+workbooks, and records every file and every injected mistake in an answer key beside the folder
+(``sample`` -> ``sample_manifest.json``).
 
 `clean_values` / `build_clean` / `build_clean_project` build one clean filled workbook of any template
 kind (what the template tests recalculate with LibreOffice).
 """
 
-from .authority import MANIFEST, generate_authority
+from .authority import MANIFEST, generate_authority, manifest_path
 from .mistakes import MISTAKES
 from .workbooks import build_clean, build_clean_project, clean_values, fill_project, fill_school_return
 from .world import AUTHORITY, SESSION, Partnership, School, make_schools
@@ -22,5 +23,5 @@ from .writer import ValueWriter
 __all__ = [
     "AUTHORITY", "SESSION", "MISTAKES", "MANIFEST", "School", "Partnership", "ValueWriter",
     "generate_authority", "make_schools", "fill_project", "fill_school_return", "clean_values", "build_clean",
-    "build_clean_project",
+    "build_clean_project", "manifest_path",
 ]
