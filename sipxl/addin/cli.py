@@ -22,6 +22,18 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wasm(args: argparse.Namespace) -> int:
+    from .wasm import build_wasm
+
+    try:
+        out = build_wasm(args.dir, args.url, args.out, args.wheel)
+    except ValueError as e:
+        print(f"sipxl addin wasm: {e}", file=sys.stderr)
+        return 2
+    print(f"xlwings Wasm site written to {out}: host it at {args.url} (HTTPS) and deploy {out / 'manifest.xml'}.")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -45,6 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     init.add_argument("--token", default=None, help="require this token on every call (else: no authentication)")
     init.add_argument("--authority", default="SIPXL", help="the provider name shown in Excel's add-in list")
     init.set_defaults(func=_init)
+    wasm = asub.add_parser("wasm", help="build the add-in as xlwings Wasm: static files, Python in the browser")
+    wasm.add_argument("dir", type=Path, help="the folder from `sipxl addin init`")
+    wasm.add_argument("--url", required=True, help="where the static files will be served (https)")
+    wasm.add_argument("--wheel", type=Path, required=True, help="sipxl's wheel (python -m build --wheel)")
+    wasm.add_argument("--out", type=Path, default=Path("sipxl-wasm"))
+    wasm.set_defaults(func=_wasm)
 
     serve = sub.add_parser("serve", help="run a SIPXL add-in folder (xlwings Server) with uvicorn")
     serve.add_argument("--app", type=Path, default=None,

@@ -98,6 +98,7 @@ def init_app(directory: Path | str, url: str, *, token: str | None = None, autho
         "XLWINGS_ENVIRONMENT": "prod",
         "XLWINGS_HOSTNAME": parsed.netloc if parsed.scheme == "https" else "",
         "XLWINGS_APP_PATH": parsed.path.rstrip("/"),
+        "XLWINGS_STATIC_URL_PATH": parsed.path.rstrip("/") + "/static",
         "XLWINGS_FUNCTIONS_NAMESPACE": "SIPXL",
         "XLWINGS_ENABLE_SOCKETIO": "false",
         "XLWINGS_ENABLE_HOTRELOAD": "false",
