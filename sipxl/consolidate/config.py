@@ -20,6 +20,7 @@ class ExpectedSchool:
     name: str
     projects: tuple[str, ...] = ()  # project titles expected from this school
     school_return: bool = True  # a school data return is expected
+    email: str = ""  # where the school's feedback goes (the mail-merge list)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class AuthorityConfig:
     output: str | None = None
     schools: tuple[ExpectedSchool, ...] = field(default=())
     source: str = ""  # the file it came from
+    contact: str = ""  # who schools ask (name, e-mail, phone), printed on their feedback
+    feedback_deadline: dt.date | None = None  # when corrections are due back
     pseudonym_key: str = field(default="", repr=False)  # secret: placeholders of flagged pupil references
 
     def school(self, seed_code: str) -> ExpectedSchool | None:
@@ -80,7 +83,7 @@ def load_config(path: Path | str) -> AuthorityConfig:
         if isinstance(projects, str):
             projects = [projects]
         schools.append(ExpectedSchool(seed, str(s.get("name", seed)), tuple(str(p) for p in projects),
-                                      bool(s.get("school_return", True))))
+                                      bool(s.get("school_return", True)), str(s.get("email", "") or "")))
     return AuthorityConfig(
         name=str(auth.get("name", "Local authority")),
         deadline=_date(auth.get("deadline"), "authority.deadline"),
@@ -89,4 +92,6 @@ def load_config(path: Path | str) -> AuthorityConfig:
         schools=tuple(sorted(schools, key=lambda s: s.seed_code)),
         source=str(path),
         pseudonym_key=str(auth.get("pseudonym_key", "") or ""),
+        contact=str(auth.get("contact", "") or ""),
+        feedback_deadline=_date(auth.get("feedback_deadline"), "authority.feedback_deadline"),
     )

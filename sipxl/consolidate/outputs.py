@@ -19,6 +19,7 @@ from ..safe_text import csv_table
 from . import analysis as A
 from .cache import MANIFEST, save_cache
 from .dashboard import write_dashboard
+from .feedback import FEEDBACK, MAIL_MERGE, write_feedback
 from .frames import PUPIL_LEVEL_NOTE, tidy_frames
 from .history import HISTORY, history_text, load_history, previous_session
 from .privacy import authority_key, key_id
@@ -211,7 +212,9 @@ def _current_outputs(out_dir: Path, inputs: str) -> dict[str, Path] | None:
     if not isinstance(last, dict) or last.get("inputs") != inputs:
         return None
     paths = {name: out_dir / name for name in _output_names()}
-    return paths if all(p.is_file() for p in paths.values()) else None
+    if not (all(p.is_file() for p in paths.values()) and (out_dir / FEEDBACK / MAIL_MERGE).is_file()):
+        return None
+    return {**paths, FEEDBACK: out_dir / FEEDBACK}
 
 
 def earlier_sessions(out_dir: Path, previous: Path | None = None) -> dict[str, dict]:
@@ -249,9 +252,13 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False,
         + PUPIL_LEVEL_NOTE + "\n\nfiles: every file found, with its status and issue counts.\n"
         "school_returns: the counts each school returned (section, stage, organiser, group, quantity, value).\n"
         "survey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
+    write_feedback(cons, tmp / FEEDBACK)
     _write_manifest(tmp / MANIFEST, cons, inputs)
 
     final: dict[str, Path] = {}
+    shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
+    os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)
+    final[FEEDBACK] = out_dir / FEEDBACK
     (out_dir / TIDY).mkdir(exist_ok=True)
     for name in _output_names():
         os.replace(tmp / name, out_dir / name)
