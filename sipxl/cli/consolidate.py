@@ -14,20 +14,37 @@ import traceback
 from pathlib import Path
 
 ERROR_LOG = "sipxl-error.log"
-SUMMARY_ROWS = 40  # above this many schools the table lists only those with something to see
+WIDTH = 80  # the summary fits a standard terminal
+
+
+EXAMPLE = """examples:
+  sipxl consolidate returns --config batch/authority.toml --out sipxl-output
+  sipxl consolidate returns-2026 --config batch/authority.toml --previous sipxl-output-2025 --all
+
+outputs (in OUT_DIR): dashboard.xlsx, validation_report.xlsx/.json, feedback/ (a workbook per school with
+something to fix, and mail_merge.csv), tidy/ (CSV and Parquet), history.json (for next year's comparison)."""
 
 
 def register_consolidate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("consolidate", help="read a folder tree of returned workbooks; write the authority "
-                       "dashboard, the validation report and tidy tables",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("in_dirs", nargs="+", metavar="IN_DIR", help="folders holding the returned workbooks")
+                       "dashboard, the validation report, each school's feedback and tidy tables",
+                       description=__doc__, epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("in_dirs", nargs="+", metavar="IN_DIR",
+                   help="folders holding the returned workbooks (sub-folders are read too)")
     p.add_argument("--out", metavar="OUT_DIR", help="output folder (default: the config's output, else "
                    "'sipxl-output')")
-    p.add_argument("--config", metavar="TOML", help="the authority's configuration, e.g. batch/authority.toml")
-    p.add_argument("--force", action="store_true", help="read every file again (ignore the cache)")
+    p.add_argument("--config", metavar="TOML", help="the authority's configuration: name, deadline, school list, "
+                   "contact (default: none; e.g. batch/authority.toml)")
+    p.add_argument("--previous", metavar="OUT_DIR", help="last session's output folder, for the year-on-year "
+                   "comparison (default: the history kept in OUT_DIR)")
+    p.add_argument("--survey", metavar="XLSX", action="append", default=[],
+                   help="a Microsoft Forms 'Download responses' export of the practitioner survey; may be given "
+                        "more than once (default: none)")
+    p.add_argument("--force", action="store_true", help="read every file again, ignoring the cache (default: off)")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
-    p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
+    p.add_argument("--all", action="store_true", dest="all_schools",
+                   help="list every school in the summary, not only those needing attention (default: off)")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout (default: off)")
     p.set_defaults(func=run_consolidate)
 
 
@@ -38,8 +55,8 @@ def _fancy() -> bool:
 def run_consolidate(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False,
-                  force_terminal=None if _fancy() else False, width=None if _fancy() else 120)
+    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=True,
+                  force_terminal=None if _fancy() else False, width=None if _fancy() else WIDTH)
     from ..consolidate.config import AuthorityConfig, ConfigError, load_config
 
     try:
@@ -51,6 +68,19 @@ def run_consolidate(args: argparse.Namespace) -> int:
     missing = [d for d in args.in_dirs if not Path(d).exists()]
     if missing:
         err.print(f"sipxl consolidate: no such folder: {', '.join(missing)}")
+        return 2
+    not_folders = [d for d in args.in_dirs if not Path(d).is_dir()]
+    if not_folders:
+        err.print(f"sipxl consolidate: {', '.join(not_folders)} is a file, not a folder. Give the folder that "
+                  "holds the returned workbooks (to check one workbook: sipxl validate FILE).")
+        return 2
+    if args.previous and not Path(args.previous).is_dir():
+        err.print(f"sipxl consolidate: --previous {args.previous}: no such folder (give last session's output "
+                  "folder, the one holding history.json)")
+        return 2
+    bad_survey = [s for s in args.survey if not Path(s).is_file()]
+    if bad_survey:
+        err.print(f"sipxl consolidate: --survey: no such file: {', '.join(bad_survey)}")
         return 2
     if args.jobs is not None and args.jobs < 1:
         err.print("sipxl consolidate: --jobs must be 1 or more")
@@ -80,9 +110,16 @@ def run_consolidate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from ..consolidate.discover import READ_SUFFIXES
+    from ..consolidate.forms import FormsError, read_forms_exports
     from ..consolidate.outputs import DASHBOARD, REPORT_XLSX, write_outputs
     from ..consolidate.run import consolidate
 
+    try:
+        surveys = read_forms_exports([Path(s) for s in args.survey]) if args.survey else None
+    except FormsError as e:
+        err.print(f"sipxl consolidate: --survey: {e}", markup=False)
+        return 2
     progress = None
     task = None
 
@@ -104,13 +141,19 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     finally:
         if progress is not None:
             progress.stop()
-    paths = write_outputs(cons, out, force=args.force)
+    if not any(Path(r.found.path).suffix.lower() in READ_SUFFIXES for r in cons.records):
+        err.print(f"No workbooks were found in {', '.join(args.in_dirs)} (looked for .xlsx and .xlsm files, in "
+                  f"sub-folders too; {len(cons.records)} other file(s) found). Nothing was written. Check the "
+                  "folder name, or copy the returned workbooks into it.")
+        return 2
+    paths = write_outputs(cons, out, force=args.force, previous=Path(args.previous) if args.previous else None,
+                          surveys=surveys)
     log = out / ERROR_LOG
     if cons.crashes:
         log.write_text("\n\n".join(f"{rel}\n{tb}" for rel, tb in cons.crashes), encoding="utf-8")
     elif log.exists():
         log.unlink()
-    _summary(cons, err)
+    _summary(cons, err, args.all_schools)
     if args.json:
         import json
 
@@ -124,47 +167,103 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     return cons.exit_code
 
 
-def _summary(cons, err) -> None:
-    from rich.table import Table
+def _school_lines(cons) -> tuple[list[tuple[str, str, str]], list[str], int]:
+    """(SEED code, school, what needs attention) for every school with a problem, missing first; the seed codes
+    of the others; how many of those have warnings."""
+    from ..issues import has_errors
 
-    from ..consolidate.run import ACCEPTED
-
-    table = Table(title=f"{cons.config.name}: {len(cons.records)} files found", title_justify="left")
-    for col in ("SEED code", "School", "Valid", "With warnings", "With errors", "Rejected", "Not counted",
-                "Unchanged"):
-        table.add_column(col, justify="left" if col in ("SEED code", "School") else "right")
     by_school: dict[str, list] = {}
     for r in cons.records:
         by_school.setdefault(r.seed_code, []).append(r)
-    totals = [0] * 6
-    quiet = 0  # schools whose every file is valid, folded into one row when there are many schools
-    for seed in sorted(by_school, key=lambda s: (s == "", s)):
-        rs = by_school[seed]
-        row = [sum(r.status == "valid" for r in rs), sum(r.status == "warnings" for r in rs),
-               sum(r.status == "errors" for r in rs), sum(r.status == "rejected" for r in rs),
-               sum(r.status in ("duplicate", "superseded") for r in rs),
-               sum(r.unchanged and r.status in (*ACCEPTED, "rejected") for r in rs)]
-        totals = [a + b for a, b in zip(totals, row, strict=True)]
-        if len(by_school) > SUMMARY_ROWS and row[0] == len(rs):
-            quiet += 1
-            continue
-        table.add_row(seed or "-", cons.school_name(seed) if seed else "(school not known)", *map(str, row))
-    if quiet:
-        table.add_row("", f"{quiet} other schools: every file valid", "", "", "", "", "", "", style="dim")
-    table.add_row("", "All", *map(str, totals), style="bold")
-    err.print(table)
+    missing: dict[str, list[str]] = {}
+    for i in cons.school_issues:
+        if i.code == "SIPXL-C008":
+            missing.setdefault(str(i.extra.get("seed_code", "")), []).append(i.label)
+    problems, fine, warned = [], [], 0
+    for seed in sorted(set(by_school) | set(missing), key=lambda s: (s == "", s)):
+        rs = by_school.get(seed, [])
+        what = []
+        if seed in missing:
+            what.append("nothing received" if not rs else "missing " + ", ".join(missing[seed]))
+        rejected = sum(r.status == "rejected" and has_errors(r.issues) for r in rs)
+        errors = sum(r.status == "errors" for r in rs)
+        if rejected:
+            what.append(f"{rejected} file(s) rejected")
+        if errors:
+            what.append(f"{errors} file(s) with errors")
+        if what:
+            name = cons.school_name(seed) if seed else "(school not known)"
+            problems.append((seed or "-", name, "; ".join(what)))
+        else:
+            fine.append(seed)
+            warned += any(r.status == "warnings" for r in rs)
+    problems.sort(key=lambda p: (not p[2].startswith(("nothing", "missing")), p[0]))
+    return problems, fine, warned
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _summary(cons, err, all_schools: bool = False) -> None:
+    """Exceptions first, then one line for every school that is fine; every school with --all. Fits 80 columns."""
+    from ..consolidate.run import ACCEPTED
+
+    n_schools = len({r.seed_code for r in cons.records if r.seed_code} | {s.seed_code for s in cons.config.schools})
+    err.print(_cut(f"{cons.config.name}: {len(cons.records)} file(s) from {n_schools} school(s)", WIDTH),
+              markup=False)
+    problems, fine, warned = _school_lines(cons)
+    if problems:
+        err.print(f"Needs attention ({len(problems)}):", markup=False, style="bold")
+        for seed, name, what in problems:
+            err.print(f"  {seed:<8} {_cut(name, 28):<28} {_cut(what, WIDTH - 40)}", markup=False)
+    fine_text = f"{len(fine)} school(s) all fine" + (f" ({warned} with warnings to look at)" if warned else "")
+    err.print(fine_text + ".", markup=False)
+    if not cons.config.schools:
+        err.print("No school list in the configuration: a school that sent nothing cannot be seen, so "
+                  "coverage is unknown.", markup=False)
+    if all_schools:
+        err.print(f"  {'SEED':<8} {'School':<28} {'Valid':>6} {'Warn':>5} {'Err':>5} {'Rej':>5} {'Other':>6} "
+                  f"{'Same':>5}", markup=False, style="bold")
+        by_school: dict[str, list] = {}
+        for r in cons.records:
+            by_school.setdefault(r.seed_code, []).append(r)
+        for seed in sorted(by_school, key=lambda s: (s == "", s)):
+            rs = by_school[seed]
+            counts = [sum(r.status == s for r in rs) for s in ("valid", "warnings", "errors", "rejected")]
+            other = sum(r.status in ("duplicate", "superseded") for r in rs)
+            same = sum(r.unchanged and r.status in (*ACCEPTED, "rejected") for r in rs)
+            name = cons.school_name(seed) if seed else "(school not known)"
+            err.print(f"  {seed or '-':<8} {_cut(name, 28):<28} {counts[0]:>6} {counts[1]:>5} {counts[2]:>5} "
+                      f"{counts[3]:>5} {other:>6} {same:>5}", markup=False)
+    elif fine:
+        err.print("Every school: add --all.", markup=False, style="dim")
     if cons.ignored:
-        err.print(f"Ignored {len(cons.ignored)} hidden or system file(s) such as {cons.ignored[0]}.")
-    err.print(f"Read {cons.read} file(s), {cons.unchanged} unchanged since the last run, in {cons.seconds:.1f} s.")
+        err.print(_cut(f"Ignored {len(cons.ignored)} hidden or system file(s) such as {cons.ignored[0]}.", WIDTH * 2),
+                  markup=False)
+    _warn_copied_times(cons, err)
+    err.print(f"Read {cons.read} file(s), {cons.unchanged} unchanged since the last run, in {cons.seconds:.1f} s.",
+              markup=False)
+
+
+def _warn_copied_times(cons, err) -> None:
+    """Most files modified today: they were copied, so their times say nothing about when schools sent them."""
+    import datetime as dt
+
+    today = dt.date.today()
+    if cons.records and sum(r.modified == today for r in cons.records) > len(cons.records) / 2:
+        err.print("Most files' modified times are today: they look copied, so lateness uses only each workbook's "
+                  "'Prepared for submission' stamp (without one: date unknown).", markup=False)
 
 
 def _next_step(cons, out: Path, err) -> None:
     from ..issues import has_errors
 
     bad = sum(r.status == "errors" or (r.status == "rejected" and has_errors(r.issues)) for r in cons.records)
-    if bad:
-        err.print(f"Next: {bad} file(s) need a school's attention. Open {out / 'validation_report.xlsx'} and "
-                  "send each school its own sheet; then run this command again (unchanged files are not read "
-                  f"again). The dashboard is {out / 'dashboard.xlsx'}.")
+    letters = len(list((out / "feedback").glob("*.xlsx")))
+    if bad or letters:
+        err.print(f"Next: send each school its feedback: {letters} workbook(s) in {out / 'feedback'} "
+                  f"(mail_merge.csv lists the e-mails); then run this command again when they reply (unchanged "
+                  f"files are not read again). The dashboard is {out / 'dashboard.xlsx'}.", markup=False)
     else:
-        err.print(f"Next: open {out / 'dashboard.xlsx'}. Every file was accepted.")
+        err.print(f"Next: open {out / 'dashboard.xlsx'}. Every file was accepted.", markup=False)

@@ -6,6 +6,7 @@ and a mean, median or percentage is shown only where the count it rests on is sh
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -424,6 +425,7 @@ INSTRUMENTS = {
 # ---------------------------------------------------------------- coverage, completeness, timeliness
 
 RAG_GREEN, RAG_AMBER, RAG_RED = "Green", "Amber", "Red"
+COVERAGE_UNKNOWN = "Unknown"
 
 
 def rag_pct(p: float | None, green: float = 80.0, amber: float = 50.0) -> str:
@@ -483,15 +485,20 @@ def coverage(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
             rag = RAG_AMBER
         else:
             rag = RAG_GREEN
+        if not config.schools and rag != RAG_RED:
+            rag = COVERAGE_UNKNOWN  # what was expected is not known: the school may be missing a return
         rows.append([seed or "(not known)", names.get(seed, "") if seed else "(files with no readable school)",
                      "Yes" if school else ("No" if config.schools else "—"), n_expected, c["projects"],
                      "Received" if has_return else ("Missing" if ret_expected else "Not expected"),
                      c["valid"], c["warnings"], c["errors"], c["rejected"], *phases, completeness, rag])
+    note = "" if config.schools else ("No list of schools was given (the [[schools]] of authority.toml), so "
+                                      "coverage is unknown: a school that sent nothing is not in this table. ")
     return Table("Coverage and completeness per school and phase", cols, rows,
-                 note="Phase %: share of the school's project workbooks with that phase filled in. Completeness: "
-                      "the phases, the school return and the expected projects together. Coverage: Green = "
-                      "everything expected received and readable; Amber = something missing or with errors; "
-                      "Red = nothing usable received.",
+                 note=note + "Phase %: share of the school's project workbooks with that phase filled in. "
+                      "Completeness: the phases, the school return and the expected projects together. "
+                      "Coverage: Green = everything expected received and readable; Amber = something missing or "
+                      "with errors; "
+                      "Red = nothing usable received; Unknown = no school list to say what was expected.",
                  formats={**{f"Phase {k} %": "pct100rag" for k in range(1, 6)}, "Completeness %": "pct100rag",
                           "Coverage": "rag"})
 
@@ -504,23 +511,26 @@ def timeliness(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
     seeds = sorted(expected | {str(s) for s in acc["seed_code"] if s})
     rows = []
     # Each school's last submission: sorted by date (undated last) and file, the last row per school.
-    ordered = acc.assign(_seed=acc["seed_code"].astype(str)).sort_values(["_seed", "date_used", "file"],
-                                                                        kind="stable")
+    ordered = acc.assign(_seed=acc["seed_code"].astype(str),
+                         _known=acc["date_used"].map(lambda d: isinstance(d, dt.date)),
+                         _when=acc["date_used"].map(lambda d: d if isinstance(d, dt.date) else dt.date.min))
+    ordered = ordered.sort_values(["_seed", "_known", "_when", "file"], kind="stable")
     last_of = {row["_seed"]: row for _, row in ordered.drop_duplicates("_seed", keep="last").iterrows()}
     for seed in seeds:
         last = last_of.get(seed)
         if last is None:
             rows.append([seed, names.get(seed, ""), None, "", None, RAG_RED])
             continue
-        days = (last["date_used"] - deadline).days if deadline else None
+        when = last["date_used"] if isinstance(last["date_used"], dt.date) else None
+        days = (when - deadline).days if deadline and when else None
         rag = "" if days is None else RAG_GREEN if days <= 0 else RAG_AMBER if days <= 7 else RAG_RED
-        rows.append([seed, names.get(seed, ""), last["date_used"], last["date_source"],
-                     max(days, 0) if days is not None else None, rag])
+        rows.append([seed, names.get(seed, ""), when, last["date_source"],
+                     max(days, 0) if days is not None else None, rag or ("Date unknown" if deadline else "")])
     title = "Timeliness against the deadline" + (f" ({deadline:%d/%m/%Y})" if deadline else " (no deadline set)")
     return Table(title, cols, rows,
-                 note="A file is dated by its 'Prepared for submission' stamp where it has one, else by the time "
-                      "the file was last modified. Green = on time; Amber = up to 7 days late; Red = later, or "
-                      "nothing received.",
+                 note="A file is dated only by its 'Prepared for submission' stamp: a file's modified time says when "
+                      "it was copied, not when the school sent it, so an unstamped file's date is unknown (never "
+                      "late). Green = on time; Amber = up to 7 days late; Red = later, or nothing received.",
                  formats={"Last submission": "date", "Days after the deadline": "int", "On time": "rag"})
 
 

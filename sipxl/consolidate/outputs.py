@@ -56,10 +56,14 @@ def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame], history:
     measures = A.school_measures(r, names, t)
     sessions_seen = sorted({str(x) for x in frames["files"]["session"].dropna() if x})
     gap = pct.get("gap")
-    schools_received = len({x.meta("seed_code") for x in cons.accepted if x.meta("seed_code")})
+    received_seeds = {str(x.meta("seed_code")) for x in cons.accepted if x.meta("seed_code")}
+    schools_received = len(received_seeds)
     headline = A.Table("Files at a glance", ["Measure", "Value"], [
         ["Schools with at least one accepted file", schools_received],
-        ["Schools on the authority's list", len(cons.config.schools) or None],
+        ["Schools on the authority's list", len(cons.config.schools) or "none given: coverage unknown"],
+        ["Schools on the list with nothing received", sum(1 for s in cons.config.schools
+                                                          if s.seed_code not in received_seeds)
+         if cons.config.schools else None],
         ["SIPP project workbooks accepted", sum(x.kind == "sipp_project" for x in cons.accepted)],
         ["School data returns accepted", sum(x.kind == "school_return" for x in cons.accepted)],
         ["% achieving expected CfE levels (all)", pct.get(A.ALL)],
@@ -185,7 +189,7 @@ def _write_manifest(path: Path, cons: Consolidation, inputs: str) -> None:
     os.replace(tmp, path)
 
 
-def inputs_fingerprint(cons: Consolidation, history: dict | None = None) -> str:
+def inputs_fingerprint(cons: Consolidation, history: dict | None = None, surveys: pd.DataFrame | None = None) -> str:
     """What the outputs depend on: sipxl's version, the authority's settings and every file found (path, bytes,
     time). The same fingerprint means the same outputs, byte for byte."""
     key = key_id(authority_key(cons.config.pseudonym_key))  # placeholders of flagged references depend on it
@@ -193,6 +197,8 @@ def inputs_fingerprint(cons: Consolidation, history: dict | None = None) -> str:
     own = {str(r.meta("session")) for r in cons.accepted}  # this run's own sessions are written, not read
     h.update(json.dumps({k: v for k, v in (history or {}).items() if k not in own}, sort_keys=True,
                         default=str).encode())
+    if surveys is not None:
+        h.update(surveys.to_csv(index=False).encode())
     for r in cons.records:
         h.update(f"{r.found.path}\0{r.sha256}\0{r.found.size}\0{r.found.mtime_ns}\n".encode())
     return h.hexdigest()
@@ -222,15 +228,16 @@ def earlier_sessions(out_dir: Path, previous: Path | None = None) -> dict[str, d
     return {**load_history(out_dir), **load_history(previous)}
 
 
-def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False,
-                  previous: Path | None = None) -> dict[str, Path]:
+def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previous: Path | None = None,
+                  surveys: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write the dashboard, the validation report (xlsx + JSON), the tidy tables, the session history, the
     manifest and the cache. Returns the final paths by name. Outputs already written from exactly the same
     inputs are kept as they are (unless `force`): they would come out byte for byte the same. `previous`: last
-    session's output folder, for the year-on-year comparison (else the history kept in `out_dir`)."""
+    session's output folder, for the year-on-year comparison (else the history kept in `out_dir`). `surveys`: the
+    practitioner survey's rows from the authority's own Forms exports (sipxl.consolidate.forms)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     history = earlier_sessions(out_dir, previous)
-    inputs = inputs_fingerprint(cons, history)
+    inputs = inputs_fingerprint(cons, history, surveys)
     current = None if force else _current_outputs(out_dir, inputs)
     if current is not None:  # nothing to rebuild; the manifest still records this run
         _write_manifest(out_dir / MANIFEST, cons, inputs)
@@ -239,6 +246,8 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False,
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / TIDY).mkdir(parents=True)
     frames = tidy_frames(cons)
+    if surveys is not None and len(surveys):
+        frames["survey"] = pd.concat([frames["survey"], surveys], ignore_index=True)
     figures = build_figures(cons, frames, history)
     (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),
                                encoding="utf-8")

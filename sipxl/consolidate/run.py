@@ -36,6 +36,7 @@ STATUS_LABELS = {
 ACCEPTED = ("valid", "warnings", "errors")
 UNKNOWN_SCHOOL = ""
 STAMP, MODIFIED = "Prepared for submission stamp", "file modified time"
+DATE_UNKNOWN = "date unknown"  # no stamp: a file's time says when it was copied, not when the school sent it
 _SEED_IN_PATH = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 
 
@@ -231,7 +232,7 @@ def _account(records: list[FileRecord], config: AuthorityConfig) -> list[Issue]:
         if isinstance(stamp, dt.date):
             r.date_used, r.date_source = stamp, STAMP
         else:
-            r.date_used, r.date_source = r.modified, MODIFIED
+            r.date_used, r.date_source = None, DATE_UNKNOWN
         if r.content is None:
             r.status = "rejected"
 
