@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .domain.extract import WorkbookContent, extract
+from .io import stages
 from .io.read import RawWorkbook, Unreadable, read_workbook
 from .issues import Issue, has_errors
 
@@ -37,12 +38,16 @@ def check_file(path: Path | str, expect_kind: str | None = None, score: bool = T
     from .domain.rules import validate_content
     from .domain.scores import score_workbook
 
+    stages.begin(str(path), "reading")
     try:
         raw = read_workbook(path, expect_kind)
     except Unreadable as e:
         return FileCheck(str(path), None, [e.issue])
+    stages.at("reading the answers")
     content = content_of(raw)
+    stages.at("checking the answers")
     issues = validate_content(content)
+    stages.at("scoring")
     scores = score_workbook(content) if score else None
     return FileCheck(str(path), content, issues, scores)
 
@@ -58,14 +63,18 @@ def check_files(paths: list[Path | str], expect_kind: str | None = None, score: 
     out: list[FileCheck] = []
     read: list[FileCheck] = []
     for path in paths:
+        stages.begin(str(path), "reading")
         try:
             raw = read_workbook(path, expect_kind)
         except Unreadable as e:
             out.append(FileCheck(str(path), None, [e.issue]))
             continue
+        stages.at("reading the answers")
         out.append(FileCheck(str(path), content_of(raw)))
         read.append(out[-1])
+    stages.begin(None, "checking the answers of the batch's files together")
     for checked, issues in zip(read, validate_many([c.content for c in read]), strict=True):
         checked.issues = issues
+        stages.begin(checked.file, "scoring")
         checked.scores = score_workbook(checked.content) if score else None
     return out

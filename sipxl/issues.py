@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
+from .safe_text import cut_text  # a value from a file is never longer than a cell in a report
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -61,6 +63,27 @@ _CODES: tuple[Code, ...] = (
          "Press F9 (or reopen the file in Excel) to recalculate; sipxl uses the recalculated value.", "cell"),
     Code("SIPXL-F012", "Sheet moved", "info",
          "The sheet '{value}' has been moved; it was read correctly.", "Nothing to do.", "workbook"),
+    Code("SIPXL-F013", "File far too large when unpacked", "error",
+         "The file is far larger unpacked than any return: {value}, more than sipxl reads ({expected}), so the "
+         "file was not read.",
+         "Open the file in Excel, delete pictures and anything that is not part of the form, save it and send "
+         "it again.", "file"),
+    Code("SIPXL-F014", "Sheet far larger than the form", "error",
+         "The sheet '{label}' says it spans {value}, more than sipxl reads ({expected}), so the file was not read.",
+         "Delete the rows and columns below and to the right of the form (select them, right-click > Delete), "
+         "save the file and send it again.", "file"),
+    Code("SIPXL-F015", "File holds XML that Excel never writes", "error",
+         "A part of the file ({value}) declares XML entities (a DOCTYPE), which Excel never writes, so the file "
+         "was not read.",
+         "Open the file in Excel, save it again as .xlsx (File > Save As) and send it again.", "file"),
+    Code("SIPXL-F016", "Sheet damaged", "error",
+         "The sheet '{label}' is damaged and could not be read ({detail}), so the file was not read.",
+         "Open the file in Excel; if it opens, save it again as .xlsx and send it. Otherwise copy your answers "
+         "into a fresh template.", "file"),
+    Code("SIPXL-F017", "File could not be read safely", "error",
+         "The file ({value}) could not be read safely: {detail}. It was set aside; every other file was read.",
+         "Open the file in Excel, save it again as .xlsx and send it again. If that does not help, send the "
+         "file to the sipxl maintainers.", "file"),
     # -- single answers
     Code("SIPXL-V001", "Required answer missing", "error",
          "{label} is empty.", "Fill in {label}.", "cell"),
@@ -196,7 +219,8 @@ def _fill(template: str, issue: Issue) -> str:
 def issue(code: str, **kw: object) -> Issue:
     if code not in CATALOGUE:
         raise KeyError(f"unknown issue code {code}")
-    return Issue(code, **{k: ("" if v is None else v if k == "extra" else str(v)) for k, v in kw.items()})
+    return Issue(code, **{k: ("" if v is None else v if k == "extra" else cut_text(str(v))) for k, v in kw.items()})
+
 
 
 def has_errors(issues: list[Issue]) -> bool:

@@ -67,7 +67,11 @@ def xml_text(text: str) -> str:
 def cell_text(value: object, limit: int = CELL_LIMIT) -> str:
     """Text for an xlsx cell: no characters XML cannot hold, and at most `limit` characters (an Excel
     cell's most); a longer text is cut and says so at its end."""
-    text = xml_text(str(value))
+    return cut_text(xml_text(str(value)), limit)
+
+
+def cut_text(text: str, limit: int = CELL_LIMIT) -> str:
+    """`text`, or when it is longer than `limit` characters its start, saying at its end that it was cut."""
     if len(text) <= limit:
         return text
     note = f" … [cut: {len(text):,} characters, more than a cell can hold]"

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+
+ERROR_LOG = Path("sipxl-error.log")  # in the current folder, as the command line's own internal errors
 
 __all__ = ["register_validation"]
 
@@ -20,21 +23,22 @@ def _missing(files: list[str]) -> list[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ..engine import check_file
-    from ..report import check_as_dict, render_check
+    from ..checking import check_and_report
 
     missing = _missing(args.files)
     if missing:
         for f in missing:
             print(f"sipxl validate: no such file: {f}", file=sys.stderr)
         return 2
-    checks = [check_file(f, expect_kind=args.kind, score=False) for f in args.files]
+    # each file in a worker that may die: a file that crashes, exhausts memory or hangs costs only itself
+    checks = check_and_report(args.files, expect_kind=args.kind, jobs=min(len(args.files), os.cpu_count() or 1))
+    _crash_log(checks)
     if args.json:
-        json.dump([check_as_dict(c) for c in checks], sys.stdout, indent=2, ensure_ascii=False, default=str)
+        json.dump([c.as_dict for c in checks], sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
     else:
         for c in checks:
-            sys.stdout.write(render_check(c) + "\n")
+            sys.stdout.write(c.text + "\n")
     bad = sum(not c.valid for c in checks)
     print(f"{len(checks)} file(s) checked: {len(checks) - bad} valid, {bad} with errors.", file=sys.stderr)
     if bad:
@@ -43,21 +47,26 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _crash_log(checks: list) -> None:
+    crashes = [c for c in checks if c.crash]
+    if crashes:
+        ERROR_LOG.write_text("\n\n".join(f"{c.file}\n{c.crash}" for c in crashes), encoding="utf-8")
+
+
 def _score(args: argparse.Namespace) -> int:
-    from ..engine import check_file
-    from ..report import check_as_dict, render_check, render_scores
+    from ..checking import check_and_report
 
     if _missing([args.file]):
         print(f"sipxl score: no such file: {args.file}", file=sys.stderr)
         return 2
-    check = check_file(args.file, expect_kind=args.kind, score=True)
+    check = check_and_report([args.file], expect_kind=args.kind, score=True)[0]
+    _crash_log([check])
     if args.json:
-        json.dump(check_as_dict(check, with_scores=True), sys.stdout, indent=2, ensure_ascii=False, default=str)
+        json.dump(check.as_dict, sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_check(check) + "\n")
-        if check.scores is not None:
-            sys.stdout.write(render_scores(check.scores))
+        sys.stdout.write(check.text + "\n")
+        sys.stdout.write(check.scores_text)
     if not check.valid:
         print("Some answers have errors: scores leave out the answers that could not be used.", file=sys.stderr)
     return 0 if check.valid else 1

@@ -10,19 +10,19 @@ import datetime as dt
 import os
 import re
 import time
-import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..io.bounds import Limits
+from ..isolation import Isolated
 from ..issues import Issue, has_errors, issue, sort_issues
 from .cache import load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
 from .privacy import authority_key, made_with, sanitise_result
 from .tidy import FileContent
-from .worker import FileResult, check_many
+from .worker import FileResult, check_many, set_aside
 
 STATUSES = ("valid", "warnings", "errors", "rejected", "duplicate", "superseded")
 STATUS_LABELS = {
@@ -129,33 +129,17 @@ def default_jobs() -> int:
 CHUNK = 32  # files per task: few, larger messages between processes, and one schema run per table per chunk
 
 
-def _check_all(paths: list[str], jobs: int, advance: Progress) -> dict[str, FileResult]:
-    results: dict[str, FileResult] = {}
-    if jobs <= 1 or len(paths) < 2 * jobs:
-        for i in range(0, len(paths), CHUNK):  # chunks: the table schemas run once per chunk
-            chunk = paths[i:i + CHUNK]
-            results.update(zip(chunk, check_many(chunk), strict=True))
-            advance(len(chunk))
-        return results
-    size = max(1, min(CHUNK, len(paths) // (jobs * 8)))
+def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | None = None) -> dict[str, FileResult]:
+    """Every file checked in a worker process that may die (sipxl.isolation): a file that crashes the reader,
+    exhausts its memory or takes too long is set aside (SIPXL-F017) and costs no other file."""
+    size = max(1, min(CHUNK, len(paths) // (max(1, jobs) * 8)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(check_many, chunk): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            chunk = futures[future]
-            try:
-                done = future.result()
-            except Exception:  # noqa: BLE001 - a worker that died: its files are reported, the run goes on
-                tb = traceback.format_exc()
-                done = [FileResult([issue("SIPXL-C007")], None, tb) for _ in chunk]
-            results.update(zip(chunk, done, strict=True))
-            advance(len(chunk))
-    return results
+    return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance)
 
 
 def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | None = None, force: bool = False,
                 jobs: int | None = None, on_start: Callable[[int], None] | None = None,
-                advance: Progress | None = None) -> Consolidation:
+                advance: Progress | None = None, limits: Limits | None = None) -> Consolidation:
     """Account for every file below `in_dirs`; read only those not already in `out_dir`'s cache."""
     started = time.perf_counter()
     config = config or AuthorityConfig()
@@ -187,7 +171,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
             to_read.append(r.found.path)
     if on_start:
         on_start(len(to_read))
-    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None))
+    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None), limits)
     for r in records:
         if r.status != "duplicate" and not r.unchanged:
             r.result = sanitise_result(fresh[r.found.path], key)  # before anything is cached or written

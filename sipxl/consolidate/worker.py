@@ -10,6 +10,8 @@ import os
 import traceback
 from dataclasses import dataclass, field
 
+from ..io import stages
+from ..isolation import Died
 from ..issues import Issue, issue
 from .discover import READ_SUFFIXES
 from .tidy import FileContent, file_content
@@ -60,7 +62,13 @@ def check_many(paths: list[str]) -> list[FileResult]:
             elif c.content is None:
                 out.append(FileResult([_plain(i) for i in c.issues]))
             else:
+                stages.begin(p, "preparing its rows for the tables")
                 out.append(FileResult([_plain(i) for i in c.issues], file_content(c.content, c.scores)))
         return out
     except Exception:  # noqa: BLE001 - one file's failure must not stop the others: one by one
         return [check_one(p) for p in paths]
+
+
+def set_aside(died: Died) -> FileResult:
+    """The result of a file whose worker died or was stopped while checking it (sipxl.isolation)."""
+    return FileResult([issue("SIPXL-F017", value=died.size, detail=died.detail)])

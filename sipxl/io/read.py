@@ -17,6 +17,8 @@ from ..issues import Issue, issue
 from ..spec import all_templates, get_template
 from ..spec.history import template_version
 from ..spec.model import Template
+from . import stages
+from .bounds import Limits, OutOfBounds, check_bounds
 from .build import META_NAME_PREFIX, META_SHEET
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -118,12 +120,21 @@ def _version_key(version: str) -> tuple[int, ...]:
         return (0,)
 
 
-def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbook:
-    """Read every sheet the template knows, by code; raise Unreadable when nothing can be read."""
+def read_workbook(path: Path | str, expect_kind: str | None = None, limits: Limits | None = None) -> RawWorkbook:
+    """Read every sheet the template knows, by code; raise Unreadable when nothing can be read.
+
+    The file's bounds are checked first (sipxl.io.bounds), and any failure of the parser on a damaged part
+    becomes an Issue of that file, never an error of sipxl's."""
     import python_calamine
 
     path = Path(path)
+    stages.at("opening the file")
     sniff(path)
+    stages.at("checking the file's size and structure")
+    try:
+        check_bounds(path, limits or Limits.from_env())
+    except OutOfBounds as e:
+        raise Unreadable(e.issue) from None
     parts: list[tuple[dict[str, str], dict[str, str]]] = []
 
     def zip_parts() -> tuple[dict[str, str], dict[str, str]]:
@@ -132,15 +143,29 @@ def read_workbook(path: Path | str, expect_kind: str | None = None) -> RawWorkbo
             parts.append(_zip_parts(path))
         return parts[0]
 
+    stages.at("opening the workbook")
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # calamine raises its own error types for damaged parts
-        raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {e}")) from e
+    except BaseException as e:  # noqa: BLE001 - calamine raises its own error types (and panics) on damage
+        _reraise_fatal(e)
+        raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {_short(e)}")) from None
     present = list(book.sheet_names)
 
-    meta_rows = book.get_sheet_by_name(META_SHEET).to_python() if META_SHEET in present else []
+    meta_rows = _grid(book, META_SHEET, trim=True) if META_SHEET in present else []
     return raw_from_sheets(str(path), present, meta_rows, lambda name: _grid(book, name),
                            lambda: zip_parts()[0], lambda: zip_parts()[1], expect_kind)
+
+
+def _reraise_fatal(e: BaseException) -> None:
+    """Interrupts and exhausted memory are not a damaged file: they go on up (an isolated worker then dies,
+    and its parent sets the file aside as not readable safely)."""
+    if isinstance(e, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
+        raise e
+
+
+def _short(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def raw_from_sheets(file: str, present: list[str], meta_rows: list[list],
@@ -222,9 +247,16 @@ def _find_sheet(code: str, name: str, present: list[str], defined: dict[str, str
     return None
 
 
-def _grid(book, name: str) -> list[list]:
-    sheet = book.get_sheet_by_name(name)
-    rows = sheet.to_python(skip_empty_area=False)
+def _grid(book, name: str, trim: bool = False) -> list[list]:
+    stages.at(f"reading the sheet '{name}'")
+    try:
+        sheet = book.get_sheet_by_name(name)
+        if trim:
+            return sheet.to_python()
+        rows = sheet.to_python(skip_empty_area=False)
+    except BaseException as e:  # noqa: BLE001 - damaged sheet XML: calamine raises (or panics)
+        _reraise_fatal(e)
+        raise Unreadable(issue("SIPXL-F016", sheet=name, label=name, detail=_short(e))) from None
     start = sheet.start or (0, 0)
     r0, c0 = start
     if c0:  # calamine trims leading empty rows and columns; put the values back at their cells
