@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..io.build import META_NAME_PREFIX, META_SHEET
+from ..io.build import META_NAME_PREFIX, META_PROTECTION, META_SHEET
 from ..io.read import RawWorkbook, _meta_text, raw_from_sheets
 
 __all__ = ["BookInfo", "book_info", "raw_from_book", "sheet_grid"]
@@ -81,6 +81,16 @@ class BookInfo:
     @property
     def version(self) -> str:
         return self.meta.get("version", "")
+
+    @property
+    def template_sheets_writable(self) -> bool:
+        """Whether the template sheets' protection lets the buttons colour cells and write the stamp.
+
+        Recorded on the metadata sheet by the build (:data:`sipxl.io.build.META_PROTECTION`); workbooks built
+        before forbid formatting and lock the stamp cells, and no client can unprotect without a macro.
+        """
+        key, allows = META_PROTECTION
+        return self.built_names.get(key) == allows
 
 
 def book_info(book: Any) -> BookInfo:

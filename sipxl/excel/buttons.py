@@ -8,10 +8,13 @@
 
 The functions only speak the xlwings API, so the same code runs under every client: the remote engine
 (``xw.Book(json=payload)``, for the Office.js add-in and VBA's RunRemotePython) and classic RunPython.
-They only use actions every client can run (values, fills, hyperlinks, number formats, column autofit,
-sheet add/clear/activate, alert and the add-in's own protection macros), and they read nothing but values,
-because the remote engine cannot read colours or formats. All the logic is in the domain
-(:mod:`sipxl.domain`): this layer reads the grids, calls it, and writes the results back.
+They only use actions both shipped clients implement (values, fills, hyperlinks, number formats, column
+autofit, sheet add/clear/activate, alert; never ``runMacro``), and they read nothing but values, because the
+remote engine cannot read colours or formats. The template sheets stay protected: their protection allows
+formatting cells and leaves the submission stamp open (``sipxl.io.build.SHEET_PROTECTION``). A workbook built
+before that (no ``protection`` row on its metadata sheet) gets no marks or stamp on its template sheets, and
+the alert says so; the Issues sheet, which the buttons own, still lists and links every problem.
+All the logic is in the domain (:mod:`sipxl.domain`): this layer reads the grids, calls it, and writes the results back.
 
 Nothing here imports xlwings: a live book under RunPython and a remote book both come in as ``book``.
 Any failure becomes a short alert in the teacher's words; the details go to the log (``sipxl.excel``).
@@ -59,8 +62,6 @@ __all__ = [
     "ISSUES_SHEET",
     "SCORES_SHEET",
     "SUMMARY_SHEET",
-    "PROTECT_MACRO",
-    "UNPROTECT_MACRO",
     "check_setup",
     "prepare",
     "score",
@@ -69,10 +70,9 @@ __all__ = [
 ]
 
 ALERT_TITLE = "SIPXL"
-#: The add-in's protection helpers (macros/SipxlRibbon.bas; registered JS callbacks on Office.js).
-UNPROTECT_MACRO = "SipxlUnprotectSheet"
-PROTECT_MACRO = "SipxlProtectSheet"
-XLAM_NAME = "sipxl.xlam"
+#: What the alerts add when a workbook's protection does not let the buttons write on its template sheets.
+NO_MARKS = ("This workbook was made before its sheets' protection allowed sipxl to colour cells, so the cells "
+            "with problems are not coloured: use the links on the Issues sheet to go to each one.")
 
 
 log = logging.getLogger("sipxl.excel")
@@ -114,21 +114,6 @@ def _client(book: Any) -> str:
     if isinstance(api, dict):
         return str(api.get("client") or "VBA")
     return "Excel"
-
-
-def _macro_name(book: Any, name: str) -> str:
-    if _client(book) == "Office.js":
-        return name[0].lower() + name[1:]  # a JS callback registered by the task pane
-    return f"'{XLAM_NAME}'!{name}"
-
-
-def _set_protection(book: Any, sheet: str, protect: bool) -> None:
-    """Unprotect / re-protect a template sheet (no password), so fills and stamps can be written."""
-    name = _macro_name(book, PROTECT_MACRO if protect else UNPROTECT_MACRO)
-    if _client(book) == "Excel":
-        book.macro(name)(book.name, sheet)
-    else:
-        book.macro(name)(sheet)
 
 
 def _sheet(book: Any, name: str, *, clear: bool = True) -> Any:
@@ -204,7 +189,10 @@ def _marks(issues: Sequence[Issue], sheet_names: dict[str, str], template: Any) 
     return {where: cells.MARK_COLOURS[sev] for where, sev in worst.items()}
 
 
-def _apply_marks(book: Any, checked: Checked, issues: Sequence[Issue]) -> None:
+def _apply_marks(book: Any, checked: Checked, issues: Sequence[Issue]) -> bool:
+    """Colour the cells with problems and undo the last Validate's marks; False if the protection forbids it."""
+    if not checked.info.template_sheets_writable:
+        return False
     content = checked.content
     fills = cells.original_fills(content.template)
     new = _marks(issues, content.sheet_names, content.template)
@@ -220,19 +208,20 @@ def _apply_marks(book: Any, checked: Checked, issues: Sequence[Issue]) -> None:
         by_sheet.setdefault(name, []).append((row, col, colour))
     for name in [n for n in content.sheet_names.values() if n in by_sheet]:  # in workbook order
         sheet = book.sheets[name]
-        _set_protection(book, name, False)
         for row, col, colour in sorted(by_sheet[name]):
             sheet.range((row + 1, col + 1)).color = colour
-        _set_protection(book, name, True)
+    return True
 
 
-def _validate(book: Any, checked: Checked, *, activate: bool = True) -> None:
+def _validate(book: Any, checked: Checked, *, activate: bool = True) -> bool:
+    """Write the Issues sheet and the marks; False if the marks could not be shown."""
     issues = checked.issues
-    _apply_marks(book, checked, issues)
+    marked = _apply_marks(book, checked, issues)
     sheet = _sheet(book, ISSUES_SHEET)
     _write_page(sheet, issues_page(issues, checked))
     if activate:
         sheet.activate()
+    return marked
 
 
 def validate(book: xw.Book) -> None:
@@ -240,13 +229,14 @@ def validate(book: xw.Book) -> None:
 
     def run() -> None:
         checked = _read(book)
-        _validate(book, checked)
+        marked = _validate(book, checked)
         n = count(checked.issues)
         if not checked.issues:
             _alert(book, "No problems found. The Issues sheet says so too.")
         else:
             _alert(book, f"Found {plural(n['error'], 'error')} and {plural(n['warning'], 'warning')}. "
-                         "They are listed on the Issues sheet, with a link to each cell.",
+                         "They are listed on the Issues sheet, with a link to each cell."
+                         + ("" if marked else "\n\n" + NO_MARKS),
                    "critical" if n["error"] else "info")
 
     _guard(book, "Validate", run)
@@ -338,14 +328,16 @@ def prepare(book: xw.Book) -> None:
 
     def run() -> None:
         checked = _read(book)
-        _validate(book, checked, activate=False)
+        marked = _validate(book, checked, activate=False)
+        no_marks = [] if marked else ["", NO_MARKS]
         errors = [i for i in checked.issues if i.severity == "error"]
         if errors:
             book.sheets[ISSUES_SHEET].activate()
             shown = [f"- {_where(i, checked)}{i.message}" for i in errors[:10]]
             more = [f"... and {len(errors) - 10} more."] if len(errors) > 10 else []
             _alert(book, "\n".join([f"Not ready to send yet: {plural(len(errors), 'error')} must be fixed first.",
-                                    *shown, *more, "", "The Issues sheet lists them all, with a link to each cell."]),
+                                    *shown, *more, "", "The Issues sheet lists them all, with a link to each cell.",
+                                    *no_marks]),
                    "critical")
             return
         content = checked.content
@@ -354,14 +346,18 @@ def prepare(book: xw.Book) -> None:
             raise UserError(f"A {content.template.title} workbook is not submitted with Prepare for submission.")
         on, with_ = layout.fields["submitted_on"], layout.fields["submitted_with"]
         name = content.sheet_names[on.sheet]
-        sheet = book.sheets[name]
-        _set_protection(book, name, False)
-        sheet.range((on.row + 1, on.col + 1)).value = cells.today()
-        sheet.range((with_.row + 1, with_.col + 1)).value = cells.as_text(f"sipxl {__version__}")
-        _set_protection(book, name, True)
-        sheet.activate()
         warnings = sum(1 for i in checked.issues if i.severity == "warning")
         note = f" {plural(warnings, 'warning')} remain on the Issues sheet; please read them." if warnings else ""
+        if not marked:  # the stamp cells are locked on the protected sheet: say so, and leave the sheet alone
+            book.sheets[ISSUES_SHEET].activate()
+            _alert(book, f"No errors: the workbook can be sent. It could not be stamped, because it was made "
+                         f"before its {name} sheet's protection left the stamp cells open; please tell the "
+                         f"authority it was checked today with sipxl {__version__}. Save it and send it.{note}")
+            return
+        sheet = book.sheets[name]
+        sheet.range((on.row + 1, on.col + 1)).value = cells.today()
+        sheet.range((with_.row + 1, with_.col + 1)).value = cells.as_text(f"sipxl {__version__}")
+        sheet.activate()
         _alert(book, f"Ready to send. The workbook is stamped on the {name} sheet ({a1(on.row, on.col)}) as checked "
                      f"today with sipxl {__version__}. Save it and send it to the authority.{note}")
 
