@@ -3,7 +3,7 @@
 No mocks: each test builds a filled project workbook from the committed template specification (the sample
 builder), turns it into the JSON payload an Office.js or VBA client sends, runs the button on
 ``xw.Book(json=payload)`` (remote engine, ``XLWINGS_LICENSE_KEY=noncommercial``), applies the returned actions
-to a copy with :func:`sipxl.excel.apply.apply_actions` (which refuses, as Excel does, to format a protected
+to a copy with :func:`support.apply.apply_actions` (tests) (which refuses, as Excel does, to format a protected
 sheet) and checks what a teacher would see against the engine's results (:func:`sipxl.engine.check_file`).
 """
 
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.apply import apply_actions
 
 import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
 from sipxl import __version__
 from sipxl.engine import check_file
 from sipxl.excel import buttons, pages
-from sipxl.excel.apply import apply_actions
 from sipxl.excel.cells import MARK_COLOURS, as_text, cell_display, parse_ref
 from sipxl.excel.payload import payload_from_xlsx
 from sipxl.excel.xlremote import book_from_payload
@@ -349,7 +349,7 @@ def test_text_is_written_as_text(text: str, kept: str, tmp_path: Path) -> None:
 
 def test_template_protection_allows_marks_not_typing(faulty: Path, tmp_path: Path) -> None:
     """The sheets' protection lets a fill through without unprotecting, but still no value into a locked cell."""
-    from sipxl.excel.apply import UnsupportedActionError
+    from support.apply import UnsupportedActionError
 
     book = book_from_payload(payload_from_xlsx(faulty, client="VBA"))
     book.sheets["Social Skills"]["C12"].color = "#FFC7CE"

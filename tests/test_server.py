@@ -29,11 +29,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from support.apply import apply_actions
 
 from sipxl.addin.project import init_app
 from sipxl.addin.ribbon import BUTTON_LABELS
 from sipxl.excel import buttons
-from sipxl.excel.apply import apply_actions
 from sipxl.excel.payload import payload_from_xlsx
 from sipxl.sample import build_clean_project
 from sipxl.scoring import gas_t_score

@@ -143,7 +143,10 @@ def _write_page(sheet: Any, page: Page) -> None:
     for r0, c0, r1, c1, colour in page.fills:
         sheet.range((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)).color = colour
     for r0, c0, r1, c1, fmt in page.formats:
-        sheet.range((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)).number_format = fmt
+        # one cell at a time: the Office.js client sends [[format]], which Excel takes only for a single cell
+        for row in range(r0, r1 + 1):
+            for col in range(c0, c1 + 1):
+                sheet.range((row + 1, col + 1)).number_format = fmt
     for row, col, address, text in page.links:
         sheet.range((row + 1, col + 1)).add_hyperlink(address, text, "Go to the cell")
     for r0, r1 in page.fit:

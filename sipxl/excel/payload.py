@@ -5,7 +5,7 @@ This lets tests (and offline tools) drive ribbon-button functions without Excel:
     payload = payload_from_xlsx("school.xlsx", client="VBA")
     book = book_from_payload(payload)        # sipxl.excel.xlremote
     my_button(book)
-    apply_actions("school.xlsx", book.json(), "out.xlsx")   # sipxl.excel.apply
+    apply_actions("school.xlsx", book.json(), "out.xlsx")   # tests/support/apply.py
 
 Two clients are modelled (see docs/xlwings-notes.md for the sources):
 

@@ -38,7 +38,7 @@ def book_from_payload(payload: dict) -> xw.Book:
 
     ``payload`` is the JSON body an Office.js or VBA client posts (see :mod:`sipxl.excel.payload`).
     Changes made through the xlwings API are recorded; ``book.json()`` returns ``{"actions": [...]}``,
-    which is what the server sends back for the client (or :func:`sipxl.excel.apply.apply_actions`)
+    which is what the server sends back for the client (or :func:`support.apply.apply_actions` (tests))
     to apply.
     """
     if not isinstance(payload, dict):

@@ -1,6 +1,9 @@
-"""Apply the actions returned by xlwings' remote engine to a copy of an .xlsx, with openpyxl.
+"""Apply the actions returned by xlwings' remote engine to a copy of an .xlsx, with openpyxl: a test helper.
 
-This stands in for the Excel client (xlwings.js ``runActions`` / VBA ``Remote.bas``) in tests::
+This stands in for the Excel clients (xlwings Server's Office.js ``runActions`` / VBA ``Remote.bas``) in
+tests, and is at least as strict as both: before anything is applied, every action goes through
+:func:`support.clients.problems`, which reads the clients' own files, so an action that either client lacks,
+any ``runMacro``, or arguments a client would read and not find are refused. Use::
 
     effects = apply_actions("in.xlsx", book.json(), "out.xlsx")
 
@@ -12,9 +15,8 @@ written with ``setValues`` are parsed as if typed (``"=..."`` becomes a formula,
 number, ISO dates a date, a leading ``'`` forces text) unless the cell is formatted as Text (``@``).
 
 Sheet protection is honoured as Excel honours it: on a protected sheet, formatting (fill, number format) is
-refused unless the protection allows formatting cells, and values may only go into unlocked cells. The
-add-in's protection macros (:data:`MACROS`, called with ``runMacro``) unprotect and re-protect a sheet; any
-other ``runMacro`` raises.
+refused unless the protection allows formatting cells, autofit unless it allows formatting columns, values
+may only go into unlocked cells, and hyperlinks and clearing the whole sheet are refused.
 
 Effects that have no place in a file (``alert``, ``calculate``, ``save``, autofit, screen updating)
 are returned as a list of the actions concerned, so tests can assert on them. Actions this module
@@ -41,7 +43,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["UnsupportedActionError", "apply_actions", "SUPPORTED_ACTIONS", "NON_FILE_ACTIONS", "MACROS"]
+from .clients import problems
+
+__all__ = ["UnsupportedActionError", "apply_actions", "SUPPORTED_ACTIONS", "NON_FILE_ACTIONS"]
 
 
 class UnsupportedActionError(ValueError):
@@ -80,6 +84,9 @@ def apply_actions(
     state = _State(wb=wb, client=client)
     for index, action in enumerate(actions):
         func = action.get("func") if isinstance(action, dict) else None
+        refused = problems(action) if isinstance(action, dict) else ["not an action"]
+        if refused:
+            raise UnsupportedActionError(func, "; ".join(refused), index)
         handler = _HANDLERS.get(func)  # type: ignore[arg-type]
         if handler is None:
             if func in NON_FILE_ACTIONS:
@@ -115,6 +122,8 @@ def _autofit(state: _State, action: dict) -> None:
     if "column" not in str(axis).lower():
         return
     ws = state.sheet(action)
+    if ws.protection.sheet and ws.protection.formatColumns:
+        raise UnsupportedActionError("setAutofit", f"sheet {ws.title!r} is protected: Excel refuses to size columns")
     min_row, min_col, max_row, max_col = _bounds(action)
     for col in range(min_col, max_col + 1):
         texts = [_shown(ws.cell(row=r, column=col).value) for r in range(min_row, max_row + 1)]
@@ -348,6 +357,8 @@ def _set_range_colors(state: _State, action: dict) -> None:
 
 def _add_hyperlink(state: _State, action: dict) -> None:
     ws = state.sheet(action)
+    if ws.protection.sheet:
+        raise UnsupportedActionError("addHyperlink", f"sheet {ws.title!r} is protected: Excel refuses a hyperlink")
     address, text, tip = (list(action["args"]) + [None, None, None])[:3]
     for cell in _cells(ws, _bounds(action)):
         if address.startswith("#"):
@@ -362,6 +373,9 @@ def _add_hyperlink(state: _State, action: dict) -> None:
 
 def _set_number_format(state: _State, action: dict) -> None:
     ws = state.sheet(action)
+    if (action.get("row_count"), action.get("column_count")) != (1, 1):
+        raise UnsupportedActionError("setNumberFormat", "the Office.js client sends [[format]], a 1x1 array, which "
+                                     "Excel refuses for a range of more than one cell")
     _check_protection(ws, "setNumberFormat")
     for cell in _cells(ws, _bounds(action)):
         cell.number_format = action["args"][0]
@@ -637,6 +651,8 @@ def _sheet_delete(state: _State, action: dict) -> None:
 
 def _sheet_clear(state: _State, action: dict) -> None:
     ws = state.sheet(action)
+    if ws.protection.sheet:
+        raise UnsupportedActionError("sheetClear", f"sheet {ws.title!r} is protected: Excel refuses to clear it")
     for cell in list(ws._cells.values()):
         _clear_contents(cell)
         _clear_formats(cell)
@@ -745,42 +761,7 @@ def _set_calculation(state: _State, action: dict) -> None:
     state.wb.calculation.calcMode = mode
 
 
-def _unprotect_sheet(wb: Workbook, sheet_name: str) -> None:
-    wb[sheet_name].protection.sheet = False
-
-
-def _protect_sheet(wb: Workbook, sheet_name: str) -> None:
-    """As the templates are built: no password; formatting rows and columns allowed, nothing else."""
-    protection = wb[sheet_name].protection
-    protection.sheet = True
-    protection.formatCells = True
-    protection.formatColumns = False
-    protection.formatRows = False
-
-
-#: The add-in macros ``runMacro`` may call, by procedure name (case-insensitive, without the workbook or
-#: module qualifier, so ``'sipxl.xlam'!SipxlProtectSheet`` and the Office.js callback ``sipxlProtectSheet``
-#: are the same). Each takes the workbook and the action's remaining arguments, as VBA's Application.Run
-#: passes them (``Remote.bas`` puts the workbook first).
-MACROS: dict[str, Callable[..., None]] = {
-    "sipxlunprotectsheet": _unprotect_sheet,
-    "sipxlprotectsheet": _protect_sheet,
-}
-
-
-def _run_macro(state: _State, action: dict) -> None:
-    args = list(action.get("args") or [])
-    if not args:
-        raise UnsupportedActionError("runMacro", "no macro name")
-    bare = str(args[0]).rsplit("!", 1)[-1].rsplit(".", 1)[-1].casefold()
-    macro = MACROS.get(bare)
-    if macro is None:
-        raise UnsupportedActionError("runMacro", f"running the VBA macro {args[0]!r} needs Excel")
-    macro(state.wb, *args[1:])
-
-
 _HANDLERS: dict[str, Callable[[_State, dict], None]] = {
-    "runMacro": _run_macro,
     # ranges
     "setValues": _set_values,
     "setFormula": _set_formula,
