@@ -30,7 +30,7 @@ from sipxl.excel.pages import ISSUES_FIRST_ROW, issue_cell
 from sipxl.excel.payload import payload_from_xlsx
 from sipxl.excel.xlremote import book_from_payload
 from sipxl.io.build import META_PROTECTION, META_SHEET, build_template
-from sipxl.sample import build_clean_project, clean_values
+from sipxl.sample import build_clean_project, clean_values, manifest_path
 from sipxl.spec import layout_template
 
 TEMPLATES = sorted((Path(__file__).resolve().parents[1] / "workbook_templates").glob("*.xlsx"))
@@ -101,7 +101,7 @@ def test_every_button_on_every_template_uses_only_what_both_clients_run(template
 
 def _sample_files(root: Path) -> list[Path]:
     """A clean workbook of each kind, and workbooks until every kind of mistake the sample makes is in."""
-    files = json.loads((root / "sample_manifest.json").read_text(encoding="utf-8"))["files"]
+    files = json.loads(manifest_path(root).read_text(encoding="utf-8"))["files"]
     picked, seen = [], set()
     for f in files:
         wanted = {(f["kind"], m["name"]) for m in f["mistakes"]} if f["mistakes"] else {(f["kind"], "clean")}

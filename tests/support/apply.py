@@ -825,7 +825,7 @@ _KNOWN_UNSUPPORTED: dict[str, str] = {
     "rangeToPng": "rendering needs Excel",
     "chartToPng": "rendering needs Excel",
     **{
-        f: "not implemented in sipxl.excel.apply (pictures, charts, shapes, tables, pivots, "
+        f: "not implemented in tests/support/apply.py (pictures, charts, shapes, tables, pivots, "
         "borders, conditional formats, data validation, comments, sorting and autofill are not modelled)"
         for f in (
             "addPicture",
