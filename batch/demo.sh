@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q --disable-pip-version-check -e ".[dev]"
+if command -v npm >/dev/null 2>&1; then  # the tests that run xlwings Server's Office.js client in Node
+  npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+fi
 sipxl sample --out sample --schools 36
 status=0
 sipxl consolidate sample --out out --config batch/authority.toml || status=$?
