@@ -37,6 +37,7 @@ from ..io.read import Unreadable
 from ..issues import SEVERITY_ORDER, Issue
 from ..spec.layout import a1, layout_template
 from . import cells
+from .alerts import fit_alert
 from .bookread import BookInfo, raw_from_book
 from .pages import (
     ISSUE_HEADER,
@@ -154,7 +155,7 @@ def _write_page(sheet: Any, page: Page) -> None:
 
 
 def _alert(book: Any, prompt: str, mode: str = "info") -> None:
-    book.app.alert(prompt, title=ALERT_TITLE, buttons="ok", mode=mode)
+    book.app.alert(fit_alert(prompt), title=ALERT_TITLE, buttons="ok", mode=mode)
 
 
 # ---------------------------------------------------------------- Validate
