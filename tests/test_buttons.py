@@ -26,7 +26,7 @@ from sipxl.excel.payload import payload_from_xlsx
 from sipxl.excel.xlremote import book_from_payload
 from sipxl.io.build import build_template
 from sipxl.sample import build_clean_project, clean_values
-from sipxl.spec import layout_template
+from sipxl.spec import get_template, layout_template
 from sipxl.spec.layout import a1
 
 CLIENTS = ["Office.js", "VBA"]
@@ -52,7 +52,7 @@ def _faulty_values():
     layout = layout_template(template)
     grid = layout.grids["social_skills"]
     values[("social_skills", grid.item_rows[3], grid.columns[(0, "Pre")])] = 7  # out of range: error
-    values[("social_skills", grid.item_rows[5], grid.columns[(1, "Post")])] = "3 - mostly"  # read from text
+    del values[("social_skills", grid.item_rows[5], grid.columns[(1, "Post")])]  # an item left blank: warning
     title = layout.fields["project_title"]
     values[(title.sheet, title.row, title.col)] = "=2+2 project"  # text that Excel would take for a formula
     return template, values
@@ -79,7 +79,11 @@ def _alerts(effects: list[dict]) -> list[str]:
 
 
 def _sheet_rows(ws) -> list[list]:
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+    """The sheet's rows, without the empty rows that a cleared sheet keeps at its end."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 # ---------------------------------------------------------------- Validate
@@ -231,7 +235,7 @@ def test_summary_is_one_printable_page(faulty: Path, tmp_path: Path, client: str
     assert rows[_find_row(rows, "Project title")][1] == "=2+2 project"
     assert ws.cell(_find_row(rows, "Project title") + 1, 2).data_type == "s"
     assert rows[_find_row(rows, "Pupils in the target group")][1] == 6
-    assert rows[_find_row(rows, "Checks")][1] == "1 error, 3 warnings (click Validate for the list)"
+    assert rows[_find_row(rows, "Checks")][1] == "1 error, 2 warnings (click Validate for the list)"
     k = _find_row(rows, "Social skills (/60)")
     s = check.scores.social_skills.summary
     assert rows[k][1:6] == pytest.approx([s.n_paired, s.mean_pre, s.mean_post, s.mean_change, s.g_av])
@@ -247,7 +251,7 @@ def test_check_setup_reports_versions_and_template(faulty: Path, tmp_path: Path,
     assert [a["func"] for a in actions] == ["alert"]
     [text] = _alerts(effects)
     assert f"sipxl {__version__}" in text and "xlwings 0.37.8" in text and f"({client} client)" in text
-    assert "SIPP project workbook (kind 'sipp_project'), version 1.0" in text
+    assert f"SIPP project workbook (kind 'sipp_project'), version {get_template('sipp_project').version}" in text
     assert "renamed to 'Phase 2 (draft)'" in text
 
 

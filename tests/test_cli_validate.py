@@ -33,7 +33,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     bad = dict(values)
     bad[("social_skills", place.item_rows[4], place.columns[(1, "Post")])] = 7
     warn = dict(values)
-    warn[("social_skills", place.item_rows[2], place.columns[(0, "Pre")])] = "three"
+    del warn[("social_skills", place.item_rows[2], place.columns[(0, "Pre")])]  # an item left blank: a warning
     return {
         "clean": build_clean("social_skills", d / "clean.xlsx"),
         "bad": build_template(template, d / "bad.xlsx", values=bad),
@@ -70,7 +70,7 @@ def test_validate_reports_every_issue_with_its_cell_and_exits_1(files, capsys):
 def test_warnings_only_is_valid(files, capsys):
     code, out, _ = run(capsys, "validate", str(files["warn"]))
     assert code == 0
-    assert "WARNING SIPXL-V003" in out and "valid, with warnings" in out
+    assert "WARNING SIPXL-P013" in out and "valid, with warnings" in out
 
 
 def test_validate_json(files, capsys):

@@ -14,6 +14,7 @@ from sipxl.io.build import build_template
 from sipxl.issues import CATALOGUE, sort_issues
 from sipxl.sample import clean_values
 from sipxl.spec import all_templates, layout_template
+from sipxl.spec.history import template_version
 from sipxl.spec.layout import excel_ref
 from sipxl.spec.lists import SOCIAL_SKILLS_WORDS
 
@@ -90,18 +91,27 @@ def test_issues_are_sorted_and_use_catalogue_codes(tmp_path):
 # ---------------------------------------------------------------- the project as a whole
 
 
-def test_p001_target_group_too_big(tmp_path):
-    def edit(values, layout):
-        for k, ref in ((6, "SIP-X-07"), (7, "SIP-X-08")):
-            values[table_key(layout, "pupils", k, "pupil_ref")] = ref
-            values[table_key(layout, "pupils", k, "school")] = values[table_key(layout, "pupils", 0, "school")]
-            values[table_key(layout, "pupils", k, "stage")] = "P5"
+def test_register_has_a_row_for_each_pupil_column_of_the_assessments():
+    template = clean_values("sipp_project")[0]
+    rows = len(layout_template(template).tables["pupils"].rows)
+    assert [g.pupils for s in template.sheets for g in s.grids] == [rows, rows]
+    sessions = template.sheet("phase4").tables[0]
+    assert sum(c.key.startswith("leuven_") for c in sessions.columns) == rows
 
-    layout = layout_template(clean_values("sipp_project")[0])
-    found = issues_of(build(tmp_path, edit))
-    assert [(i.code, i.cell, i.value) for i in found] == [
-        ("SIPXL-P001", table_ref(layout, "pupils", 0, "pupil_ref"), "8")]
-    assert "4-6" in found[0].message
+
+def test_p001_and_p017_eight_pupils_in_an_earlier_register(tmp_path):
+    """A 1.0 register had 8 rows for 6 assessment columns: pupils 7 and 8 have nowhere to be assessed."""
+    old = template_version("sipp_project", "1.0")
+    place = layout_template(old).tables["pupils"]
+    values = {}
+    for k in range(8):
+        values[("pupils", place.first_row + k, place.columns["pupil_ref"])] = f"SIP-X-{k + 1:02d}"
+    found = issues_of(build_template(old, tmp_path / "old.xlsx", values))
+    ref = [excel_ref("Pupils", place.first_row + k, place.columns["pupil_ref"]) for k in range(8)]
+    assert [(i.code, i.cell, i.value) for i in found if i.code == "SIPXL-P001"] == [("SIPXL-P001", ref[0], "8")]
+    assert "4-6" in next(i for i in found if i.code == "SIPXL-P001").message
+    assert [(i.code, i.cell, i.value, i.detail, i.expected) for i in found if i.code == "SIPXL-P017"] == [
+        ("SIPXL-P017", ref[6], "SIP-X-07", "7", "6"), ("SIPXL-P017", ref[7], "SIP-X-08", "8", "6")]
 
 
 def test_p001_target_group_too_small(tmp_path):
@@ -343,3 +353,173 @@ def test_validate_content_returns_reader_issues_too(tmp_path):
     check = check_file(build(tmp_path, edit), score=False)
     assert validate_content(check.content) == check.issues
     assert [i.code for i in check.issues] == ["SIPXL-V003"]
+
+
+# ---------------------------------------------------------------- issue 10: checks that were missing
+
+
+@pytest.mark.parametrize("reason", ["Left school", "Long absence", "Withdrawn from the intervention"])
+def test_p018_a_reason_turns_a_missing_post_assessment_into_a_note(tmp_path, reason):
+    def edit(values, layout):
+        for item in (*range(1, 16), "date", "by"):
+            values.pop(grid_key(layout, "social_skills", 1, "Post", item), None)
+        values[table_key(layout, "pupils", 1, "no_post")] = reason
+
+    layout = layout_template(clean_values("sipp_project")[0])
+    check = check_file(build(tmp_path, edit), score=False)
+    assert [(i.code, i.severity, i.cell) for i in check.issues] == [
+        ("SIPXL-P018", "info", grid_ref(layout, "social_skills", 1, "Post", 1))]
+    assert reason.lower() in check.issues[0].message and check.valid
+
+
+def test_p018_the_reason_is_for_that_pupil_only(tmp_path):
+    def edit(values, layout):
+        for item in (*range(1, 16), "date", "by"):
+            values.pop(grid_key(layout, "social_skills", 1, "Post", item), None)
+        values[table_key(layout, "pupils", 2, "no_post")] = "Left school"
+
+    assert [i.code for i in issues_of(build(tmp_path, edit)) if i.code.startswith("SIPXL-P0")] == ["SIPXL-P003"]
+
+
+def test_p014_attended_more_than_possible(tmp_path):
+    def edit(values, layout):
+        values[table_key(layout, "attendance", 0, "possible_after")] = 40
+        values[table_key(layout, "attendance", 0, "attended_after")] = 41
+
+    layout = layout_template(clean_values("attendance")[0])
+    found = issues_of(build(tmp_path, edit, kind="attendance"))
+    assert [(i.code, i.severity, i.cell, i.value, i.expected) for i in found] == [
+        ("SIPXL-P014", "error", table_ref(layout, "attendance", 0, "attended_after"), "41", "40")]
+
+
+def test_p015_achieved_more_than_assessed(tmp_path):
+    def edit(values, layout):
+        values[table_key(layout, "acel", 2, "assessed_q3")] = 12
+        values[table_key(layout, "acel", 2, "achieved_q3")] = 13
+
+    layout = layout_template(clean_values("school_return")[0])
+    found = issues_of(build(tmp_path, edit, kind="school_return"))
+    assert [(i.code, i.severity, i.cell, i.value, i.expected) for i in found] == [
+        ("SIPXL-P015", "error", table_ref(layout, "acel", 2, "achieved_q3"), "13", "12")]
+
+
+@pytest.mark.parametrize("kind, where", [("sipp_project", "field"), ("sipp_project", "schools"),
+                                         ("school_return", "field"), ("social_skills", "field")])
+@pytest.mark.parametrize("seed", ["812345", "81234567", "8l23456", "SEED 8123456", 812345.0, "+812345"])
+def test_p016_seed_code_not_7_digits(tmp_path, kind, where, seed):
+    def edit(values, layout):
+        key = field_key(layout, "seed_code") if where == "field" else table_key(layout, "schools", 0, "seed_code")
+        values[key] = seed
+
+    layout = layout_template(clean_values(kind)[0])
+    cell = field_key(layout, "seed_code") if where == "field" else table_key(layout, "schools", 0, "seed_code")
+    found = issues_of(build(tmp_path, edit, kind=kind))
+    assert [(i.code, i.cell) for i in found] == [("SIPXL-P016", excel_ref(layout.sheet_name(cell[0]), *cell[1:]))]
+
+
+@pytest.mark.parametrize("seed", ["8123456", 8123456.0, "0123456"])
+def test_p016_seven_digits_are_fine(tmp_path, seed):
+    def edit(values, layout):
+        values[field_key(layout, "seed_code")] = seed
+
+    assert issues_of(build(tmp_path, edit, kind="school_return")) == []
+
+
+def test_seed_code_cells_have_a_7_digit_data_validation():
+    import openpyxl
+
+    from sipxl.io.build import build_all
+
+    for template in all_templates():
+        layout = layout_template(template)
+        cells = [field_key(layout, "seed_code")] if "seed_code" in layout.fields else []
+        if "schools" in layout.tables:
+            cells.append(table_key(layout, "schools", 0, "seed_code"))
+        assert cells, template.kind
+        wb = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / template.filename)
+        for code, row, col in cells:
+            ws = wb[layout.sheet_name(code)]
+            ref = f"{excel_ref(ws.title, row, col).split('!')[1]}"
+            [dv] = [dv for dv in ws.data_validations.dataValidation if ref in str(dv.sqref).split()
+                    or any(ref in str(r) for r in dv.sqref.ranges)]
+            assert dv.type == "custom" and "LEN" in dv.formula1 and "7" in dv.formula1
+    assert build_all  # the committed templates are the builder's (test_templates checks they are current)
+
+
+def test_error_value_in_an_answer_cell(tmp_path):
+    """#N/A pasted into an answer (python-calamine reads it as blank): an error at that cell, nothing counted."""
+    import openpyxl
+
+    layout = layout_template(clean_values("school_return")[0])
+    src = build(tmp_path, kind="school_return")
+    wb = openpyxl.load_workbook(src)
+    code, row, col = table_key(layout, "acel", 0, "achieved_q1")
+    wb[layout.sheet_name(code)].cell(row + 1, col + 1).value = "#N/A"  # openpyxl writes it as an error value
+    wb[layout.sheet_name(code)].cell(row + 2, col + 1).value = "#DIV/0!"
+    wb.save(tmp_path / "na.xlsx")
+    check = check_file(tmp_path / "na.xlsx")
+    assert [(i.code, i.cell, i.value) for i in check.issues] == [
+        ("SIPXL-V009", table_ref(layout, "acel", 0, "achieved_q1"), "#N/A"),
+        ("SIPXL-V009", table_ref(layout, "acel", 1, "achieved_q1"), "#DIV/0!")]
+    assert not check.valid
+    assert check.content.tables["acel"].value(row + 1, "achieved_q1") is None
+
+
+# ---------------------------------------------------------------- only the measures in use
+
+
+def test_blank_gas_rho_means_0_3_and_the_template_holds_it():
+    import openpyxl
+
+    for template in all_templates():
+        layout = layout_template(template)
+        if "gas_rho" not in layout.fields:
+            continue
+        place = layout.fields["gas_rho"]
+        wb = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / template.filename)
+        assert wb[layout.sheet_name(place.sheet)].cell(place.row + 1, place.col + 1).value == 0.3
+
+
+def test_a_project_that_does_not_use_gas_validates_clean(tmp_path):
+    def edit(values, layout):
+        for key in [k for k in values if k[0] == "gas"]:
+            del values[key]
+        values[field_key(layout, "uses_gas")] = "No"
+
+    check = check_file(build(tmp_path, edit))
+    assert check.issues == [] and check.valid
+    assert check.scores.gas is None
+
+
+def test_a_measure_not_in_use_is_neither_checked_nor_counted(tmp_path):
+    def edit(values, layout):
+        values[grid_key(layout, "social_skills", 0, "Pre", 3)] = 9  # out of range, on a sheet not in use
+        values[field_key(layout, "uses_social_skills")] = "No"
+
+    check = check_file(build(tmp_path, edit))
+    assert check.issues == []
+    assert check.scores.social_skills is None
+    assert check.scores.rosenberg is not None  # the measures in use are still counted
+
+
+def test_a_measure_in_use_is_checked(tmp_path):
+    def edit(values, layout):
+        values[grid_key(layout, "social_skills", 0, "Pre", 3)] = 9
+        values[field_key(layout, "uses_social_skills")] = "Yes"
+
+    assert [i.code for i in issues_of(build(tmp_path, edit))] == ["SIPXL-V004"]
+
+
+def test_a_blank_template_asks_only_for_its_required_details(tmp_path):
+    """Nothing in a blank template is wrong: its only errors are the required details not yet typed (no GAS ρ,
+    nothing on an assessment sheet)."""
+    from sipxl.io.build import build_all
+
+    for path in build_all(tmp_path):
+        check = check_file(path)
+        required = {f.label.rstrip(":") for s in check.content.template.sheets for f in s.fields
+                    if f.rule.required and f.is_input}
+        errors = [i for i in check.issues if i.severity == "error"]
+        assert {(i.code, i.label) for i in errors} <= {("SIPXL-V001", label) for label in required}, path
+        assessments = {s.name for s in check.content.template.sheets if s.grids or s.code in ("gas", "survey")}
+        assert not [i for i in errors if i.sheet in assessments], path

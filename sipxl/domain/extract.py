@@ -21,6 +21,7 @@ from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.layout import TemplateLayout, excel_ref, layout_template
 from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Table, Template
+from ..spec.values import CellError, choice_of, excel_trim, is_blank_value
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,9 @@ class WorkbookContent:
     grids: dict[str, GridData]
     cached: dict[tuple[str, int, int], object]  # formula cells' cached values, where the file has them
     issues: list[Issue] = field(default_factory=list)
+    # answer cells (sheet code, row, col) whose value is not valid (an error was reported there): the sheet's
+    # formulas that use them show "check entry", and sipxl does not count them
+    invalid: set[tuple[str, int, int]] = field(default_factory=set)
 
     @property
     def kind(self) -> str:
@@ -172,7 +176,8 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
+    """Empty or only spaces, as Excel's LEN(TRIM(x))=0 (sipxl.spec.values)."""
+    return is_blank_value(v)
 
 
 def _as_number(raw: object) -> tuple[float | None, bool]:
@@ -235,6 +240,8 @@ def read_answer(raw: object, rule: Rule, where: dict[str, str]) -> tuple[object,
 
 def _read(raw: object, rule: Rule, where: Callable[[], dict[str, str]]) -> tuple[object, list[Issue]]:
     """read_answer with the place made only when there is something to report."""
+    if isinstance(raw, CellError):
+        return None, [issue("SIPXL-V009", value=raw.text, **where())]
     if is_blank(raw):
         return None, []
     kind = rule.type
@@ -244,24 +251,20 @@ def _read(raw: object, rule: Rule, where: Callable[[], dict[str, str]]) -> tuple
         d = _as_date(raw)
         return (d, []) if d else (None, [issue("SIPXL-V007", value=_show(raw), **where())])
     if kind == "choice" or (rule.choices and kind not in ("integer", "number")):
-        text = _text(raw)
         choices = rule.choices or ()
-        if text in choices:
-            if isinstance(raw, str) and raw != text:
-                return text, [issue("SIPXL-V006", value=raw, expected=text, **where())]
-            return text, []
-        folded = {c.casefold(): c for c in choices}
-        if " ".join(text.split()).casefold() in folded:
-            found = folded[" ".join(text.split()).casefold()]
+        found = choice_of(raw, choices) if isinstance(raw, str) else None  # a number is no choice in Excel
+        if found is None:
+            return None, [issue("SIPXL-V005", value=_show(raw), expected=rule.describe(), **where())]
+        if raw != found:
             return found, [issue("SIPXL-V006", value=raw, expected=found, **where())]
-        return None, [issue("SIPXL-V005", value=_show(raw), expected=rule.describe(), **where())]
+        return found, []
     # integer or number
-    number, from_text = _as_number(raw)
+    number, _ = _as_number(raw)
     if number is None:
         return None, [issue("SIPXL-V002", value=_show(raw), expected=rule.describe(), **where())]
+    if isinstance(raw, str):  # a number as text: Excel's totals leave it out, so sipxl does not count it either
+        return None, [issue("SIPXL-V003", value=raw, expected=_show(number), **where())]
     found: list[Issue] = []
-    if from_text:
-        found.append(issue("SIPXL-V003", value=_show(raw), expected=_show(number), **where()))
     if kind == "integer" and not number.is_integer():
         return None, found + [issue("SIPXL-V008", value=_show(raw), **where())]
     if rule.choices and _show(number) not in rule.choices:
@@ -284,7 +287,7 @@ def _fast_reader(rule: Rule) -> Callable[[object], object]:
     if kind in ("text", "long_text"):
         def text(v: object) -> object:
             if type(v) is str:
-                return v.strip() or None
+                return v.strip() if excel_trim(v) else None
             return _MISS
         return text
     if kind == "date":
@@ -330,7 +333,7 @@ layout_of = by_identity(layout_template)  # per cell: hashing a whole Template f
 
 def _blank_typed(v: object) -> bool:
     """is_blank for a value of a grid, where "" has already been read as None."""
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
+    return v is None or (isinstance(v, str) and not excel_trim(v)) or (isinstance(v, float) and math.isnan(v))
 
 
 @dataclass(frozen=True)
@@ -387,6 +390,8 @@ def extract(file: str, template: Template, version: str, sheet_names: dict[str, 
         value, said = _read(raw, rule, lambda: {"sheet": name, "cell": excel_ref(name, row, col), "label": label})
         if said:
             found.extend(said)
+            if any(i.severity == "error" for i in said):
+                out.invalid.add((code, row, col))
         return Cell(value, raw, name, row, col, label)
 
     for sheet in template.sheets:
@@ -445,6 +450,8 @@ def _table(out: WorkbookContent, grid: list[list], layout: TemplateLayout, code:
                             "sheet": name, "cell": excel_ref(name, row, j), "label": label})
                         if said:
                             found.extend(said)
+                            if any(i.severity == "error" for i in said):
+                                out.invalid.add((code, row, j))
                     values[key] = value
                 raw_values[key] = v
             else:

@@ -23,12 +23,17 @@ from ..scoring import (
     score_social_skills,
     summarise_leuven,
 )
+from ..spec.formulas import formula_cells, references
 from ..spec.layout import excel_ref
+from ..spec.lists import MEASURE_SHEETS
 from ..spec.model import Field
+from ..spec.templates import measure_flag
+from ..spec.values import CHECK, CellError, choice_of, text_key
 from .extract import Cell, GridData, TableData, WorkbookContent, is_blank, layout_of
 from .schemas import schema_issues, schema_issues_many
 
-__all__ = ["RULES", "Rule", "validate_content", "validate_many", "recomputed_formulas", "looks_like_name",
+__all__ = ["RULES", "Rule", "validate_content", "sheets_not_in_use", "cross_checks", "validate_many",
+           "recomputed_formulas", "looks_like_name",
            "looks_like_scn", "GRID_NAMES"]
 
 Rule = Callable[[WorkbookContent], list[Issue]]
@@ -53,6 +58,9 @@ def _validated(content: WorkbookContent, schema_found: list[Issue]) -> list[Issu
     found += required_fields(content)
     for rule in RULES:
         found += rule(content)
+    unused = {content.sheet_names[code] for code in sheets_not_in_use(content) if code in content.sheet_names}
+    if unused:  # a measure the project does not use: its sheet is neither required nor checked
+        found = [i for i in found if i.sheet not in unused]
     order = [content.sheet_names[s.code] for s in content.template.sheets if s.code in content.sheet_names]
     return sort_issues(in_sheet_order(_unique(found), order))
 
@@ -67,6 +75,11 @@ def _unique(issues: Iterable[Issue]) -> list[Issue]:
         seen.add(key)
         out.append(i)
     return out
+
+
+def sheets_not_in_use(content: WorkbookContent) -> set[str]:
+    """The codes of the assessment sheets whose measure the Project sheet says the project does not use."""
+    return {code for code, _ in MEASURE_SHEETS if content.field_value(measure_flag(code)) == "No"}
 
 
 # columns whose missing answer a named rule reports in its own words
@@ -176,10 +189,25 @@ def research_questions(content: WorkbookContent) -> list[Issue]:
                   label=data.labels["question"], value=n)]
 
 
+def _no_post_reasons(content: WorkbookContent) -> dict[str, str]:
+    """Pupil reference (TRIM, any case) -> why the register says there is no post assessment."""
+    return {text_key(rec["pupil_ref"]): rec["no_post"] for _, rec in _rows(content, "pupils")
+            if rec.get("pupil_ref") and rec.get("no_post")}
+
+
 def post_assessment_missing(content: WorkbookContent) -> list[Issue]:
-    """SIPXL-P003: by Phase 5, every pupil with a pre assessment has a post one."""
+    """SIPXL-P003: by Phase 5, every pupil with a pre assessment has a post one — or SIPXL-P018, a note, when the
+    register gives the reason there is none (left school, long absence, withdrawn)."""
     if not _phase5_started(content):
         return []
+    reasons = _no_post_reasons(content)
+
+    def missing(sheet: str, cell: str, label: str, who: str) -> Issue:
+        why = reasons.get(text_key(who))
+        if why:
+            return issue("SIPXL-P018", sheet=sheet, cell=cell, label=label, value=who, detail=why.lower())
+        return issue("SIPXL-P003", sheet=sheet, cell=cell, label=label, value=who)
+
     out = []
     for key, grid in content.grids.items():
         if len(grid.pupils) == 0 or "Post" not in grid.pupils[0].occasions:
@@ -187,16 +215,14 @@ def post_assessment_missing(content: WorkbookContent) -> list[Issue]:
         for p, pupil in enumerate(grid.pupils):
             pre, post = pupil.occasions["Pre"], pupil.occasions["Post"]
             if pre.started and not post.started:
-                first = post.items[0]
-                out.append(issue("SIPXL-P003", sheet=grid.sheet, cell=first.ref, label=GRID_NAMES.get(key, key),
-                                 value=_grid_ref_label(grid, p)))
+                out.append(missing(grid.sheet, post.items[0].ref, GRID_NAMES.get(key, key), _grid_ref_label(grid, p)))
     data = content.tables.get("attendance")
     if data is not None:
         for r, rec in _rows(content, "attendance"):
             if rec.get("attended_before") is not None and rec.get("attended_after") is None \
                     and is_blank(_raw(data, r, "attended_after")):
-                out.append(issue("SIPXL-P003", sheet=data.sheet, cell=data.ref(r, "attended_after"),
-                                 label="The attendance table", value=rec.get("pupil_ref") or f"row {r}"))
+                out.append(missing(data.sheet, data.ref(r, "attended_after"), "The attendance table",
+                                   str(rec.get("pupil_ref") or f"row {r}")))
     return out
 
 
@@ -440,6 +466,82 @@ def incomplete_assessments(content: WorkbookContent) -> list[Issue]:
     return out
 
 
+# ---------------------------------------------------------------- counts that cannot exceed their whole
+
+# (table, part column, whole column, issue code) — the sheet's share formulas show "check entry" for these too
+_PARTS_OF_WHOLES = (
+    ("attendance", "attended_before", "possible_before", "SIPXL-P014"),
+    ("attendance", "attended_after", "possible_after", "SIPXL-P014"),
+    ("attendance_simd", "attended", "possible", "SIPXL-P014"),
+    *(("acel", f"achieved_q{q}", f"assessed_q{q}", "SIPXL-P015") for q in (1, 2, 3, 4, 5)),
+)
+
+
+def cross_checks(content: WorkbookContent) -> list[tuple[tuple[str, int, int], Issue]]:
+    """Answers valid on their own but not together (more attended than possible, more achieving than assessed):
+    the cell of the part and its issue."""
+    layout = layout_of(content.template)
+    out = []
+    for tkey, part, whole, code in _PARTS_OF_WHOLES:
+        data = content.tables.get(tkey)
+        if data is None:
+            continue
+        place = layout.tables[tkey]
+        for r, rec in _rows(content, tkey):
+            a, b = rec.get(part), rec.get(whole)
+            if a is None or b is None or a <= b:
+                continue
+            out.append(((place.sheet, r - 1, place.columns[part]),
+                        issue(code, sheet=data.sheet, cell=data.ref(r, part), label=data.labels[part], value=_show(a),
+                              expected=_show(b))))
+    return out
+
+
+def parts_within_wholes(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P014 / P015: attended sessions within possible ones, pupils achieving within those assessed."""
+    return [found for _, found in cross_checks(content)]
+
+
+_SEED = re.compile(r"^\d{7}$")
+
+
+def seed_codes(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P016: every SEED code typed is 7 digits."""
+    out = []
+    for sheet in content.template.sheets:
+        for f in sheet.fields:
+            cell = content.fields.get(f.key)
+            if f.rule.digits and cell is not None and cell.value is not None \
+                    and not _SEED.fullmatch(_show(cell.raw).strip()):
+                out.append(issue("SIPXL-P016", sheet=cell.sheet, cell=cell.ref, label=f.label, value=_show(cell.raw)))
+        for table in sheet.tables:
+            data = content.tables.get(table.key)
+            if data is None:
+                continue
+            for col in table.columns:
+                if not col.rule.digits:
+                    continue
+                for r, rec in _rows(content, table.key):
+                    if rec.get(col.key) is not None and not _SEED.fullmatch(_show(data.raw_value(r, col.key)).strip()):
+                        out.append(issue("SIPXL-P016", sheet=data.sheet, cell=data.ref(r, col.key), label=col.label,
+                                         value=_show(data.raw_value(r, col.key))))
+    return out
+
+
+def pupils_beyond_columns(content: WorkbookContent) -> list[Issue]:
+    """SIPXL-P017: a pupil on the register beyond the pupil columns of the assessment sheets (an earlier
+    template's register had 8 rows for 6 columns)."""
+    data = content.tables.get("pupils")
+    columns = [g.pupils for s in content.template.sheets for g in s.grids if g.pupils_from_register]
+    if data is None or not columns:
+        return []
+    first = layout_of(content.template).tables["pupils"].first_row + 1
+    width = min(columns)
+    return [issue("SIPXL-P017", sheet=data.sheet, cell=data.ref(r, "pupil_ref"), label=data.labels["pupil_ref"],
+                  value=ref, detail=r - first + 1, expected=width)
+            for r, ref in _register(content) if r - first >= width]
+
+
 # ---------------------------------------------------------------- results table against the assessments
 
 _RESULT_TOLERANCE = {"Social Skills Pupil Assessment": 1e-9, "Rosenberg self-esteem": 1e-9,
@@ -531,14 +633,15 @@ def _gas_rho(content: WorkbookContent) -> float:
 
 
 def _gas_children(content: WorkbookContent) -> dict[str, object]:
-    """Each child's GAS (sipxl.scoring.score_gas_child), in order of first appearance, keyed by reference."""
+    """Each child's GAS (sipxl.scoring.score_gas_child), in order of first appearance, keyed by reference.
+    Two rows are the same child when their references are the same after TRIM, ignoring case (as the sheet)."""
     groups: dict[str, list[tuple]] = {}
     names: dict[str, str] = {}
     for _, rec in _rows(content, "goals"):
         ref = rec.get("child_ref")
         if not ref:
             continue
-        key = _norm(ref)
+        key = text_key(ref)
         names.setdefault(key, str(ref).strip())
         groups.setdefault(key, []).append((rec.get("weight"), rec.get("baseline"), rec.get("review")))
     rho = _gas_rho(content)
@@ -558,6 +661,7 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
     """
     layout = layout_of(content.template)
     out: dict[tuple[str, int, int], tuple[str, object]] = {}
+    structural: set[tuple[str, int, int]] = set()  # blank by the sheet's layout, whatever the answers
 
     # item grids: sub-totals, totals, change
     for key, grid in content.grids.items():
@@ -616,6 +720,22 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
         c = place.columns["leuven"]
         out[(place.sheet, place.footer_rows[0], c)] = ("mean engagement", mean)
         out[(place.sheet, place.footer_rows[1], c)] = ("share of engagement at 4-5", engaged)
+    # Phase 5: each pupil's Social Skills totals, from the Social Skills sheet
+    if "social_results" in layout.tables and "social_skills" in layout.grids:
+        place, grid = layout.tables["social_results"], layout.grids["social_skills"]
+        register = layout.tables["pupils"]
+        data = content.tables.get("pupils")
+        for k, row in enumerate(place.rows):
+            ref = None if data is None else data.raw_value(register.first_row + k + 1, "pupil_ref")
+            pre, post = (out.get((grid.sheet, grid.total_row, grid.columns[(k, occ)]), ("", None))[1]
+                         for occ in ("Pre", "Post"))
+            who = f"pupil {k + 1}"
+            out[(place.sheet, row, place.columns["pupil_ref"])] = (f"participant {k + 1}",
+                                                                   None if is_blank(ref) else ref)
+            out[(place.sheet, row, place.columns["pre"])] = (f"social skills at the beginning for {who}", pre)
+            out[(place.sheet, row, place.columns["post"])] = (f"social skills at the end for {who}", post)
+            out[(place.sheet, row, place.columns["difference"])] = (
+                f"social skills difference for {who}", None if pre is None or post is None else post - pre)
     # Phase 5 results difference; SMART outcomes copied into "achieved?"
     table_cells("results", "difference", "difference",
                 lambda rec, r: None if rec.get("pre") is None or rec.get("post") is None else rec["post"] - rec["pre"])
@@ -630,17 +750,23 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
         children = _gas_children(content)
         seen: set[str] = set()
         place = layout.tables["goals"]
+        with_ref = {r - 1 for r, rec in _rows(content, "goals") if rec.get("child_ref")}
+        for row in place.rows:  # no child reference: the sheet shows no T, whatever the answers
+            if row not in with_ref:
+                structural.update({(place.sheet, row, place.columns["baseline_t"]),
+                                   (place.sheet, row, place.columns["review_t"])})
         for r, rec in _rows(content, "goals"):
             ref = rec.get("child_ref")
-            first = bool(ref) and _norm(ref) not in seen
+            first = bool(ref) and text_key(ref) not in seen
             if ref:
-                seen.add(_norm(ref))
-            child = children.get(str(ref).strip()) if first else None
-            if child is None and first:
-                child = next((v for k, v in children.items() if _norm(k) == _norm(ref)), None)
+                seen.add(text_key(ref))
+            child = next((v for k, v in children.items() if text_key(k) == text_key(ref)), None) if first else None
             b = child.baseline_t if child else None
             v = child.review_t if child else None
             who = ref or f"row {r}"
+            if not first:  # the sheet shows a child's T on its first row only, whatever the answers
+                structural.update({(place.sheet, r - 1, place.columns["baseline_t"]),
+                                   (place.sheet, r - 1, place.columns["review_t"])})
             out[(place.sheet, r - 1, place.columns["baseline_t"])] = (f"baseline T for {who}", b)
             out[(place.sheet, r - 1, place.columns["review_t"])] = (f"review T for {who}", v)
             out[(place.sheet, r - 1, place.columns["t_change"])] = (
@@ -673,7 +799,7 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
             c = place.columns[key]
             out[(place.sheet, place.footer_rows[0], c)] = (f"N answered for statement {k + 1}", n)
             for j, answer in enumerate(AGREEMENT):
-                count = sum(isinstance(v, str) and v.casefold() == answer.casefold() for v in raws)
+                count = sum(isinstance(v, str) and choice_of(v, AGREEMENT) == answer for v in raws)
                 out[(place.sheet, place.footer_rows[1 + j], c)] = (
                     f"% {answer} for statement {k + 1}", count / n if n else None)
     # school return
@@ -695,6 +821,13 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
                 None if pct[1] is None or pct[5] is None else 100 * (pct[5] - pct[1]))
     table_cells("attendance_simd", "pct", "attendance %",
                 lambda rec, r: _frac(rec.get("attended"), rec.get("possible")))
+    if "smart_achieved" in content.tables and "smart_outcomes" in content.tables:
+        src = layout.tables["smart_outcomes"]
+        place = layout.tables["smart_achieved"]
+        c = src.columns["outcome"]
+        for k, row in enumerate(place.rows):  # INDEX shows the k-th outcome as typed, or its error
+            if (src.sheet, src.first_row + k, c) in content.invalid:
+                out[(place.sheet, row, place.columns["outcome"])] = ("SMART outcome", CHECK)
     # calculated single answers
     for sheet in content.template.sheets:
         if sheet.code not in content.sheet_names:
@@ -705,7 +838,54 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
                 if value is not _UNKNOWN:
                     place = layout.fields[f.key]
                     out[(place.sheet, place.row, place.col)] = (f.label.rstrip(":"), value)
-    return out
+    return _checked(content, out, structural)
+
+
+def _checked(content: WorkbookContent, out: dict, structural: set) -> dict:
+    """Where the sheet shows CHECK, so does sipxl: a checked formula (one with "check entry" in it) when an answer
+    it refers to is not valid, and a formula on other calculated cells when one of those shows CHECK. A formula
+    without a check shows an error value where an answer it uses is an error value: CHECK too."""
+    invalid = content.invalid | {cell for cell, _ in cross_checks(content)}
+    if not invalid:
+        return out
+    cells = formula_cells(content.template)
+    layout = layout_of(content.template)
+    shown: dict[tuple[str, int, int], object] = {}
+
+    def value(key: tuple[str, int, int]) -> object:
+        if key not in shown:
+            formula = cells[key]
+            refs = references(layout, key[0], formula)
+            derived = [r for r in refs if r in cells]
+            if key in structural:
+                shown[key] = out.get(key, ("", None))[1]
+            elif derived:
+                shown[key] = CHECK if any(value(r) == CHECK for r in derived) else out.get(key, ("", None))[1]
+            elif refs & invalid:
+                shown[key] = CHECK
+            else:
+                shown[key] = out.get(key, ("", None))[1]
+        return shown[key]
+
+    checked = dict(out)
+    for key in cells:
+        if key[0] not in content.sheet_names or key in structural:
+            continue
+        if key == _smart_copy(content, key):
+            continue
+        v = value(key)
+        if v == CHECK:
+            label = out[key][0] if key in out else "calculated cell"
+            checked[key] = (label, CHECK)
+    return checked
+
+
+def _smart_copy(content: WorkbookContent, key: tuple[str, int, int]) -> tuple[str, int, int] | None:
+    """The SMART outcomes copied into Phase 5 by INDEX: only the row it shows counts (set above)."""
+    if "smart_achieved" not in content.tables:
+        return None
+    place = layout_of(content.template).tables["smart_achieved"]
+    return key if key[0] == place.sheet and key[2] == place.columns["outcome"] else None
 
 
 _UNKNOWN = object()
@@ -722,7 +902,7 @@ def _field_formula(content: WorkbookContent, f: Field) -> object:
         data = content.tables.get("pupils")
         if data is None:
             return _UNKNOWN
-        return sum(isinstance(v, str) and v != "" for v in (data.raws[r]["pupil_ref"] for r, _ in data.records))
+        return sum(not is_blank(v) for v in (data.raws[r]["pupil_ref"] for r, _ in data.records))
     if f.key == "exclusions_per_1000":
         cases, roll = content.field_value("exclusion_cases"), content.field_value("roll")
         if cases is None or roll is None:
@@ -755,7 +935,7 @@ def formula_caches(content: WorkbookContent) -> list[Issue]:
         if key not in expected:
             continue
         label, value = expected[key]
-        if value is None or _same(cached, value):
+        if value is None or _same(cached, value) or (value == CHECK and isinstance(cached, CellError)):
             continue
         code, row, col = key
         sheet = content.sheet_names.get(code, code)
@@ -777,5 +957,8 @@ RULES: list[Rule] = [
     end_after_start,
     refs_on_register,
     incomplete_assessments,
+    parts_within_wholes,
+    seed_codes,
+    pupils_beyond_columns,
     formula_caches,
 ]

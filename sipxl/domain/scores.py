@@ -8,7 +8,7 @@ reports, the consolidator's tables and dashboards.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 
 from ..scoring import (
     RHO,
@@ -32,6 +32,7 @@ from ..scoring import (
     summarise_leuven,
 )
 from ..spec.lists import ACEL_ORGANISERS, ACEL_STAGES, AGREEMENT, SIMD_QUINTILES, SURVEY_STATEMENTS
+from ..spec.values import text_key
 from .extract import GridData, WorkbookContent, layout_of
 
 __all__ = [
@@ -231,9 +232,9 @@ def _log_pupil_names(content: WorkbookContent) -> list[str]:
     return names
 
 
-def _leuven(content: WorkbookContent) -> LeuvenScores | None:
+def _leuven(content: WorkbookContent, observations: bool = True) -> LeuvenScores | None:
     log = _rows(content, "sessions")
-    obs = _rows(content, "observations")
+    obs = _rows(content, "observations") if observations else []
     log_pairs_pupil, log_pairs_session, log_all = [], [], []
     if log:
         names = _log_pupil_names(content)
@@ -270,17 +271,34 @@ def _gas(content: WorkbookContent) -> GasScores | None:
         ref = rec.get("child_ref")
         if not ref:
             continue
-        key = " ".join(str(ref).split()).casefold()
+        key = text_key(ref)  # the same child as in the sheet's formula: TRIM, any case
         names.setdefault(key, str(ref).strip())
         groups.setdefault(key, []).append((rec.get("weight"), rec.get("baseline"), rec.get("review")))
     if not groups:
         return None
     rho_value = content.field_value("gas_rho")
     rho = RHO if rho_value is None else float(rho_value)
-    children = tuple(GasChildScore(names[k], len(g), score_gas_child(g, rho)) for k, g in groups.items())
+    children = tuple(GasChildScore(names[k], len(g), _as_the_sheet_shows(content, score_gas_child(g, rho)))
+                     for k, g in groups.items())
     summary = pre_post_summary([c.child for c in children], [c.score.baseline_t for c in children],
                                [c.score.review_t for c in children])
     return GasScores(rho, children, summary)
+
+
+def _as_the_sheet_shows(content: WorkbookContent, child: GasChild) -> GasChild:
+    """No T where the sheet shows "check entry": a level, weight or ρ that is not valid leaves that T out."""
+    if not content.invalid:
+        return child
+    layout = layout_of(content.template)
+    place = layout.tables["goals"]
+    rho = layout.fields["gas_rho"]
+    bad = {col for (code, row, col) in content.invalid if code == place.sheet and row in place.rows}
+    rho_bad = (rho.sheet, rho.row, rho.col) in content.invalid
+    shared = rho_bad or place.columns["weight"] in bad
+    baseline = None if shared or place.columns["baseline"] in bad else child.baseline_t
+    review = None if shared or place.columns["review"] in bad else child.review_t
+    change_t = None if baseline is None or review is None else review - baseline
+    return replace(child, baseline_t=baseline, review_t=review, change=change_t)
 
 
 def _attendance(content: WorkbookContent) -> AttendanceScores | None:
@@ -349,16 +367,24 @@ def _school_return(content: WorkbookContent) -> SchoolReturnScores | None:
 
 def score_workbook(content: WorkbookContent) -> WorkbookScores:
     """Every score the workbook's answers give, per instrument present (None where an instrument is absent
-    or empty). Unusable answers are None already (the validation says why) and are left out."""
+    or empty, or where the Project sheet says the project does not use it). Unusable answers are None already
+    (the validation says why) and are left out."""
+    from .rules import sheets_not_in_use
+
+    unused = sheets_not_in_use(content)
+
+    def used(code: str, score):
+        return None if code in unused else score(content)
+
     return WorkbookScores(
         file=content.file,
         kind=content.kind,
-        social_skills=_social_skills(content),
-        leuven=_leuven(content),
-        gas=_gas(content),
-        rosenberg=_rosenberg(content),
-        attendance=_attendance(content),
-        survey=_survey(content),
+        social_skills=used("social_skills", _social_skills),
+        leuven=_leuven(content, observations="observation" not in unused),
+        gas=used("gas", _gas),
+        rosenberg=used("rosenberg", _rosenberg),
+        attendance=used("attendance", _attendance),
+        survey=used("survey", _survey),
         school_return=_school_return(content),
     )
 

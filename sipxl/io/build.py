@@ -7,7 +7,6 @@ xlsxwriter's fixed zip timestamps), so a test can prove the committed templates 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..spec import all_templates
+from ..spec.formulas import grid_change, grid_total
 from ..spec.layout import (
     GridPlace,
     TemplateLayout,
@@ -28,6 +28,7 @@ from ..spec.layout import (
     text_width,
 )
 from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Sheet, Table, Template
+from ..spec.templates import NOT_IN_USE, measure_flag
 
 META_SHEET = "_sipxl"
 META_NAME_PREFIX = "_sipxl_"  # defined names that follow a sheet when it is renamed in Excel
@@ -81,6 +82,7 @@ class Formats:
         self.head = fmt(italic=True, font_color="#595959", valign="vcenter")
         self.box = fmt(text_wrap=True, border=1, border_color="#7F7F7F")
         self.box_header = fmt(bold=True, text_wrap=True, border=1, border_color="#7F7F7F", bg_color=HEADER_FILL)
+        self.banner = wb.add_format({"bold": True, "font_color": "#C00000"})  # a conditional format
         self._wb = wb
         self._numbered: dict[str, object] = {}
 
@@ -114,12 +116,19 @@ def _long_list_ref(long_lists: list[tuple[str, ...]], choices: tuple[str, ...]) 
 
 
 def _validation(rule: Rule, label: str, guidance: str, layout: TemplateLayout,
-                long_lists: list[tuple[str, ...]]) -> dict | None:
+                long_lists: list[tuple[str, ...]], first_cell: str = "A1") -> dict | None:
     """The Excel data validation (dropdown or range) and input message for one kind of answer."""
     message = " ".join(x for x in (guidance, f"Enter {rule.describe()}.") if x)
     if len(message) > 255:
         message = message[:252] + "..."
     common = {"input_title": label[:32], "input_message": message, "error_title": "sipxl"}
+    if rule.digits:  # exactly n digits, typed as a number or as text (a leading "+", "-", "." or "e" is not a digit)
+        x = first_cell
+        n = rule.digits
+        formula = (f'=OR(LEN(TRIM({x}))=0,AND(LEN({x})={n},ISNUMBER(-{x}),-{x}<=0,INT(-{x})=-{x},'
+                   f'ISERR(FIND("e",LOWER({x}))),ISERR(FIND(" ",{x})),LEFT({x})<>"+"))')
+        return {**common, "validate": "custom", "value": formula, "error_type": "stop",
+                "error_message": f"Please enter {rule.describe()}, for example 8123456."}
     if rule.choices_from:
         tkey, ckey = rule.choices_from.split(".")
         place = layout.tables[tkey]
@@ -178,12 +187,18 @@ class SheetBuilder:
 
     def formula(self, row: int, col: int, template: str, fmt: object, table: Table | None = None,
                 column: str | None = None) -> None:
-        self.ws.write_formula(row, col, resolve(self.layout, template, self.sheet.code, row, table, column),
-                              fmt, "")
+        self.write_formula(row, col, resolve(self.layout, template, self.sheet.code, row, table, column), fmt)
+
+    def write_formula(self, row: int, col: int, formula: str, fmt: object) -> None:
+        """A formula, or an array formula where it starts with "{=" (see sipxl.spec.values)."""
+        if formula.startswith("{="):
+            self.ws.write_array_formula(row, col, row, col, formula, fmt, "")
+        else:
+            self.ws.write_formula(row, col, formula, fmt, "")
 
     def validate(self, first_row: int, col: int, last_row: int, last_col: int, rule: Rule, label: str,
                  guidance: str) -> None:
-        options = _validation(rule, label, guidance, self.layout, self.long_lists)
+        options = _validation(rule, label, guidance, self.layout, self.long_lists, a1(first_row, col))
         if options:
             self.ws.data_validation(first_row, col, last_row, last_col, options)
 
@@ -245,6 +260,12 @@ class SheetBuilder:
         if not self.template.running_head:
             return
         text = resolve(self.layout, self.template.running_head, self.sheet.code)
+        flag = measure_flag(self.sheet.code)
+        if flag in self.layout.fields:  # an assessment the Project sheet may say the project does not use
+            ref = resolve(self.layout, f"{{cell:{flag}}}", self.sheet.code)
+            text = f'=IF(TRIM({ref})="No","{NOT_IN_USE}",{text[1:]})'
+            self.ws.conditional_format(row, first, row, first, {
+                "type": "formula", "criteria": f'=TRIM({ref})="No"', "format": self.fm.banner})
         if self.last_col > first:
             self.merge(row, first, self.last_col, "", self.fm.head)
         self.ws.write_formula(row, first, text, self.fm.head, "")
@@ -274,6 +295,8 @@ class SheetBuilder:
             self.ws.write_string(row, col, value, self.fm.input)
         elif value is None:
             return
+        elif isinstance(value, bool):
+            self.ws.write_boolean(row, col, value, self.fm.input_num)
         elif isinstance(value, dt.date):
             self.ws.write_datetime(row, col, value, fmt)
         else:
@@ -289,8 +312,7 @@ class SheetBuilder:
             return
         ws.write(r, 0, f.label, self.fm.label)
         if f.formula:
-            fmt = self.fm.calc
-            ws.write_formula(r, c, resolve(self.layout, f.formula, self.sheet.code), fmt, "")
+            self.write_formula(r, c, resolve(self.layout, f.formula, self.sheet.code), self.fm.calc)
             return
         fmt = self.fm.system if f.system else self.fm.for_input(f.rule)
         last = min(self.last_col, c + 2)
@@ -298,6 +320,8 @@ class SheetBuilder:
             self.merge(r, c, last, "", fmt)
         else:
             ws.write_blank(r, c, None, fmt)
+        if f.default is not None:
+            ws.write(r, c, f.default, fmt)
         if not f.system:
             self.validate(r, c, r, c, f.rule, f.label, f.guidance)
 
@@ -376,43 +400,22 @@ class SheetBuilder:
                 ws.write_blank(row, c, None, fm.for_input(g.rule))
         first_item, last_item = place.item_rows[g.items[0].number], place.item_rows[g.items[-1].number]
         self.validate(first_item, cols[0], last_item, cols[-1], g.rule, g.title, g.guidance)
-        total: Callable[[int, int, int, int], str] = _GRID_TOTALS[g.total_formula]
         for group, row in place.group_rows.items():
             rows = [place.item_rows[i.number] for i in g.items if i.group == group]
             ws.write(row, 1, f"{group} sub-total /{len(rows) * int(g.rule.max or 0)}", fm.label)
             for c in cols:
-                ws.write_formula(row, c, total(c, rows[0], rows[-1], 0), fm.calc, "")
+                self.write_formula(row, c, grid_total(g, c, rows[0], rows[-1]), fm.calc)
         ws.write(place.total_row, 1, g.total_label, fm.label)
         for c in cols:
-            ws.write_formula(place.total_row, c, total(c, first_item, last_item, 0), fm.calc, "")
+            self.write_formula(place.total_row, c, grid_total(g, c, first_item, last_item), fm.calc)
         if place.change_row is not None:
             ws.write(place.change_row, 1, "Change (post − pre)", fm.label)
             for p in range(g.pupils):
                 pre = a1(place.total_row, place.columns[(p, g.occasions[0])])
                 post = a1(place.total_row, place.columns[(p, g.occasions[1])])
                 ws.write_blank(place.change_row, place.columns[(p, g.occasions[0])], None, fm.calc)
-                ws.write_formula(place.change_row, place.columns[(p, g.occasions[1])],
-                                 f'=IF(OR({pre}="",{post}=""),"",{post}-{pre})', fm.calc, "")
-
-
-def _sum_total(col: int, first: int, last: int, _: int) -> str:
-    rng = f"{a1(first, col)}:{a1(last, col)}"
-    return f'=IF(COUNT({rng})<{last - first + 1},"",SUM({rng}))'
-
-
-def _rosenberg_total(col: int, first: int, last: int, _: int) -> str:
-    from ..spec.lists import ROSENBERG_RESPONSES, ROSENBERG_REVERSED
-
-    answers = "{" + ",".join(f'"{r}"' for r in ROSENBERG_RESPONSES) + "}"
-    terms = []
-    for k, row in enumerate(range(first, last + 1), start=1):
-        match = f"MATCH({a1(row, col)},{answers},0)"
-        terms.append(f"({match}-1)" if k in ROSENBERG_REVERSED else f"(4-{match})")
-    rng = f"{a1(first, col)}:{a1(last, col)}"
-    return f'=IF(COUNTA({rng})<{last - first + 1},"",' + "+".join(terms) + ")"
-
-
-_GRID_TOTALS = {"SUM": _sum_total, "ROSENBERG": _rosenberg_total}
+                self.write_formula(place.change_row, place.columns[(p, g.occasions[1])], grid_change(pre, post),
+                                   fm.calc)
 
 
 Values = dict[tuple[str, int, int], object]  # (sheet code, row, col) from 0 -> value typed by a teacher

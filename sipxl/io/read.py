@@ -20,6 +20,7 @@ from ..spec.model import Template
 from . import stages
 from .bounds import Limits, OutOfBounds, check_bounds
 from .build import META_NAME_PREFIX, META_SHEET
+from .errors import mark_error_values
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -152,8 +153,11 @@ def read_workbook(path: Path | str, expect_kind: str | None = None, limits: Limi
     present = list(book.sheet_names)
 
     meta_rows = _grid(book, META_SHEET, trim=True) if META_SHEET in present else []
-    return raw_from_sheets(str(path), present, meta_rows, lambda name: _grid(book, name),
-                           lambda: zip_parts()[0], lambda: zip_parts()[1], expect_kind)
+    raw = raw_from_sheets(str(path), present, meta_rows, lambda name: _grid(book, name),
+                          lambda: zip_parts()[0], lambda: zip_parts()[1], expect_kind)
+    stages.at("looking for error values (#N/A) in the sheets")
+    mark_error_values(raw.grids, raw.sheet_names, path)  # calamine reads #N/A and the like as blanks
+    return raw
 
 
 def _reraise_fatal(e: BaseException) -> None:

@@ -170,12 +170,9 @@ def fill_project(rng: random.Random, partnership: Partnership, n_pupils: int | N
     fill_attendance(w, rng, pupils, ts)
     fill_survey(w, rng)
 
-    # Phase 5
-    r = 0
-    for measure, out_of, totals in (("Social Skills Pupil Assessment", 60, ss), ("Rosenberg self-esteem", 30, rs)):
-        for p, (a, b) in zip(pupils, totals, strict=True):
-            w.row("results", r, pupil_ref=p.ref, measure=measure, pre=a, post=b, out_of=out_of)
-            r += 1
+    # Phase 5: the Social Skills totals come by formula; the other measures are typed
+    for r, (p, (a, b)) in enumerate(zip(pupils, rs, strict=True)):
+        w.row("results", r, pupil_ref=p.ref, measure="Rosenberg self-esteem", pre=a, post=b, out_of=30)
     mean_change = sum(b - a for a, b in ss) / len(ss)
     w.field("impact", _sentence(
         f"The mean Social Skills total rose by {mean_change:.1f} points out of 60.",

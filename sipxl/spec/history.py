@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 
-from .model import Sheet, Table, Template
+from .lists import MEASURE_SHEETS
+from .model import Field, Guidance, Heading, Rule, Sheet, Table, Template
 
 
 def _without_column(template: Template, table_key: str, column_key: str) -> Template:
@@ -27,18 +28,72 @@ def _without_column(template: Template, table_key: str, column_key: str) -> Temp
     return replace(template, sheets=tuple(sheet(s) for s in template.sheets))
 
 
-def _project_0_9() -> Template:
-    """The pilot project workbook (0.9): the pupil register had no Sex column."""
-    from . import get_template
+def _with(template: Template, table_key: str, **changes: object) -> Template:
+    def sheet(s: Sheet) -> Sheet:
+        return replace(s, blocks=tuple(replace(b, **changes) if isinstance(b, Table) and b.key == table_key else b
+                                       for b in s.blocks))
 
-    return replace(_without_column(get_template("sipp_project"), "pupils", "sex"), version="0.9")
+    return replace(template, sheets=tuple(sheet(s) for s in template.sheets))
+
+
+def _with_column_rule(template: Template, table_key: str, column_key: str, rule: Rule) -> Template:
+    def sheet(s: Sheet) -> Sheet:
+        blocks = tuple(
+            replace(b, columns=tuple(replace(c, rule=rule) if c.key == column_key else c for c in b.columns))
+            if isinstance(b, Table) and b.key == table_key else b
+            for b in s.blocks
+        )
+        return replace(s, blocks=blocks)
+
+    return replace(template, sheets=tuple(sheet(s) for s in template.sheets))
+
+
+def _without_blocks(template: Template, keep: Callable[[object], bool]) -> Template:
+    return replace(template, sheets=tuple(replace(s, blocks=tuple(b for b in s.blocks if keep(b)))
+                                          for s in template.sheets))
+
+
+def _same_layout(kind: str, version: str) -> Callable[[], Template]:
+    """An earlier version whose layout is the current one's (only formulas or wording changed)."""
+    def make() -> Template:
+        from . import get_template
+
+        return replace(get_template(kind), version=version)
+    return make
+
+
+def _project_1_0() -> Template:
+    """The project workbook 1.0: a register of 8 rows and no "no post assessment" reason; no "measures used" on the
+    Project sheet; Phase 5 had one results table, typed, for every measure; attendance had 8 rows."""
+    from . import get_template
+    from .lists import MEASURES
+    from .templates import measure_flag
+
+    flags = {measure_flag(code) for code, _ in MEASURE_SHEETS}
+    t = get_template("sipp_project")
+    t = _without_blocks(t, lambda b: not (
+        (isinstance(b, Field) and b.key in flags)
+        or (isinstance(b, Heading) and b.text == "Measures used in this project")
+        or (isinstance(b, Guidance) and b.text.startswith("Choose No for each assessment"))
+        or (isinstance(b, Table) and b.key == "social_results")))
+    t = _without_column(t, "pupils", "no_post")
+    t = _with(t, "pupils", rows=8)
+    t = _with(t, "attendance", rows=8)
+    t = _with_column_rule(t, "results", "measure", Rule("choice", MEASURES, required=True))
+    return replace(t, version="1.0")
+
+
+def _project_0_9() -> Template:
+    """The pilot project workbook (0.9): as 1.0, and the pupil register had no Sex column."""
+    return replace(_without_column(_project_1_0(), "pupils", "sex"), version="0.9")
 
 
 HISTORY: dict[tuple[str, str], Callable[[], Template]] = {
     ("sipp_project", "0.9"): _project_0_9,
+    ("sipp_project", "1.0"): _project_1_0,
+    **{(kind, "1.0"): _same_layout(kind, "1.0")
+       for kind in ("social_skills", "observation", "gas", "rosenberg", "attendance", "survey", "school_return")},
 }
-
-
 @cache
 def template_version(kind: str, version: str) -> Template | None:
     """The specification of `kind` at `version`: the current one, an earlier one, or None if unknown."""

@@ -423,6 +423,12 @@ def resolve(layout: TemplateLayout, text: str, sheet_code: str, row: int | None 
             tkey, ckey, k = arg.split(".")
             place = layout.tables[tkey]
             return prefix(place.sheet) + a1(place.first_row + int(k), place.columns[ckey], True)
+        if name == "total":  # the total of the item grid `key` for this row's pupil (row n = pupil n), at `occasion`
+            assert table is not None and row is not None
+            gkey, occasion = arg.split(".")
+            place = layout.grids[gkey]
+            pupil = row - layout.tables[table.key].first_row
+            return prefix(place.sheet) + a1(place.total_row, place.columns[(pupil, occasion)], True)
         if name == "this":
             assert table is not None and column is not None
             place = layout.tables[table.key]

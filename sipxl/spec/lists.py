@@ -21,6 +21,22 @@ MEASURES = (
     "Other",
 )
 
+# The measures a project's Phase 5 results table takes typed scores for: the Social Skills totals come by formula.
+OTHER_MEASURES = tuple(m for m in MEASURES if m != "Social Skills Pupil Assessment")
+
+# Why a pupil has no post assessment (turns the missing post assessment into a note).
+NO_POST_REASONS = ("Left school", "Long absence", "Withdrawn from the intervention")
+
+# The assessment sheets a project may use, by sheet code, as the Project sheet asks about them.
+MEASURE_SHEETS = (
+    ("social_skills", "Social Skills Pupil Assessment"),
+    ("observation", "Playful Pedagogy observation (Leuven)"),
+    ("gas", "Goal Attainment Scaling"),
+    ("rosenberg", "Rosenberg self-esteem"),
+    ("attendance", "Attendance before and after"),
+    ("survey", "Practitioner survey"),
+)
+
 STAFF_ROLES = (
     "Class teacher",
     "Support for learning teacher",

@@ -36,9 +36,12 @@ class Rule:
     max: float | None = None
     required: bool = False
     choices_from: str | None = None  # "table.column": a dropdown of what was typed there (e.g. pupils)
+    digits: int | None = None  # a code of exactly this many digits (a SEED code has 7)
 
     def describe(self) -> str:
         """The rule in a teacher's words, used in input messages and in issue messages."""
+        if self.digits:
+            return f"a {self.digits}-digit code"
         if self.choices:
             return "one of: " + ", ".join(self.choices)
         if self.type in ("integer", "number") and self.min is not None and self.max is not None:
@@ -67,6 +70,7 @@ class Field:
     guidance: str = ""
     formula: str | None = None  # a calculated cell (not an input)
     system: bool = False  # written by sipxl (e.g. the submission stamp), locked for the teacher
+    default: object = None  # the value the template holds until a teacher changes it (e.g. GAS ρ = 0.3)
 
     @property
     def is_input(self) -> bool:

@@ -22,10 +22,11 @@ from .model import (
     Table,
     Template,
 )
+from .values import CHECK, xl_bad, xl_blank, xl_checked, xl_not_checked
 
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: register of 6, measures used, Phase 5 Social Skills results by formula
 PUPILS = 6  # the target group is 4-6 learners; assessment sheets have a column pair per pupil
-REGISTER_ROWS = 8  # room to spot a group that grew beyond 6
+REGISTER_ROWS = PUPILS  # one register row per pupil column of the assessment sheets
 
 TEXT = Rule("text")
 REQ_TEXT = Rule("text", required=True)
@@ -128,12 +129,17 @@ def project_sheet() -> Sheet:
         Field("local_authority", "Local authority", REQ_TEXT),
         Field("session", "Session", Rule("text", required=True), "The school session, e.g. 2025/26."),
         Field("lead_school", "Lead school", REQ_TEXT),
-        Field("seed_code", "Lead school SEED code", Rule("text", required=True),
+        Field("seed_code", "Lead school SEED code", Rule("text", required=True, digits=7),
               "The school's 7-digit SEED code."),
         Field("partnership", "Partnership name", TEXT, "The name of the School Improvement Partnership."),
+        Heading("Measures used in this project", level=2),
+        Guidance("Choose No for each assessment this project does not use: its sheet is then marked as not in "
+                 "use, and sipxl neither checks nor counts it. A blank counts as Yes."),
+        *(Field(measure_flag(code), label, YES_NO, "Does this project use this measure?")
+          for code, label in L.MEASURE_SHEETS),
         Table("schools", "Schools and partners in the partnership", (
             Column("school", "School or partner", REQ_TEXT, width=34),
-            Column("seed_code", "SEED code", TEXT, width=12),
+            Column("seed_code", "SEED code", Rule("text", digits=7), "The school's 7-digit SEED code.", width=12),
             Column("authority", "Local authority", TEXT, width=22),
             Column("sector", "Sector", choice(L.SECTORS), width=14),
             Column("role", "Role in the partnership", choice(L.PARTNER_ROLES), width=18),
@@ -151,8 +157,18 @@ def project_sheet() -> Sheet:
     ), width=5)
 
 
+NOT_IN_USE = "NOT IN USE in this project (Project sheet): not checked or counted"
+
+
+def measure_flag(sheet_code: str) -> str:
+    """The Project sheet's field saying whether the project uses the assessment on this sheet."""
+    return f"uses_{sheet_code}"
+
+
 def pupils_sheet() -> Sheet:
     d = "simd_decile"
+    decile = Rule("integer", min=1, max=10)
+    dref = f"{{c:{d}}}{{r}}"
     return Sheet("pupils", "Pupils", (
         Heading("Pupil register (target group)"),
         Guidance("The small group (4-6) of learners the intervention targets. " + PUPIL_REF_HELP
@@ -163,9 +179,9 @@ def pupils_sheet() -> Sheet:
             Column("school", "School", Rule("text", required=True, choices_from="schools.school"), width=22),
             Column("stage", "Stage", choice(L.STAGES, True), width=8),
             Column("sex", "Sex", choice(L.SEX), width=12),
-            Column(d, "SIMD decile", Rule("integer", min=1, max=10), "1 = most deprived 10%.", width=9),
+            Column(d, "SIMD decile", decile, "1 = most deprived 10%.", width=9),
             Column("simd_quintile", "SIMD quintile", Rule("integer", min=1, max=5), width=9, number_format="0",
-                   formula=f'=IF({{c:{d}}}{{r}}="","",ROUNDUP({{c:{d}}}{{r}}/2,0))'),
+                   formula=xl_checked(f'IF({xl_blank(dref)},"",ROUNDUP({dref}/2,0))', xl_bad(dref, decile))),
             Column("looked_after", "Looked after", YES_NO, width=9),
             Column("asn", "ASN", YES_NO, "Additional support needs.", width=7),
             Column("eal", "EAL", YES_NO, "English as an additional language.", width=7),
@@ -173,6 +189,8 @@ def pupils_sheet() -> Sheet:
             Column("reason", "Reason selected", TEXT,
                    "Why this learner was selected (SIMD, gender, LAC, ethnicity, lowest performing 20%).",
                    width=40),
+            Column("no_post", "No post assessment because", choice(L.NO_POST_REASONS),
+                   "Only if this pupil could not be assessed at the end: why.", width=16),
         ), rows=REGISTER_ROWS, row_key="pupil_ref"),
     ), landscape=True, width=11, label_width=16)
 
@@ -189,7 +207,7 @@ def phase1_sheet() -> Sheet:
                  "exclusion/inclusion, engagement, participation)."),
         Field("target_group", "Target Group:", LONG),
         Field("number_of_pupils", "Number of pupils (from the Pupils sheet)", Rule("integer"),
-              formula='=COUNTIF({col:pupils.pupil_ref},"?*")'),
+              formula="{=SUM(--(LEN(TRIM({col:pupils.pupil_ref}))>0))}"),
         Field("rationale", "Detail the rationale for selection (SIMD, gender, LAC, ethnicity, lowest "
               "performing 20%):", LONG),
         Heading("Step Two: Identify SMART outcomes for the target group", level=2, new_page=True),
@@ -290,15 +308,28 @@ def leuven_scale(key: str) -> PrintedTable:
     ))
 
 
+LEUVEN_LEVEL = Rule("integer", min=1, max=5)
+
+
+def leuven_mean(cells: str, level: Rule) -> str:
+    return xl_checked(f'IF(COUNT({cells})=0,"",AVERAGE({cells}))', xl_bad(cells, level))
+
+
+def leuven_engaged(cells: str, level: Rule) -> str:
+    return xl_checked(f'IF(COUNT({cells})=0,"",SUM(ISNUMBER({cells})*({cells}>=4))/COUNT({cells}))',
+                      xl_bad(cells, level))
+
+
 def phase4_sheet() -> Sheet:
     pupil_cols = tuple(
-        Column(f"leuven_{k + 1}", f"Pupil {k + 1}", Rule("integer", min=1, max=5),
+        Column(f"leuven_{k + 1}", f"Pupil {k + 1}", LEUVEN_LEVEL,
                "Leuven engagement for this pupil in this session, 1 Disengaged to 5 Intense.", width=9,
                header_formula=f'=IF({{at:pupils.pupil_ref.{k}}}="","Pupil {k + 1}",{{at:pupils.pupil_ref.{k}}})')
         for k in range(PUPILS)
     )
     first, last = "{c:leuven_1}{r}", f"{{c:leuven_{PUPILS}}}{{r}}"
     span = f"{first}:{last}"
+    level = LEUVEN_LEVEL
     return Sheet("phase4", "Phase 4", (
         Heading("Phase Four: Action (Implement intervention)"),
         Guidance("Log each session: its date, who attended, each pupil's Leuven engagement (1-5), notes and "
@@ -308,17 +339,15 @@ def phase4_sheet() -> Sheet:
             Column("attended", "Who attended", TEXT, width=20),
             *pupil_cols,
             Column("session_mean", "Mean engagement", Rule("number"), width=11, number_format="0.00",
-                   formula=f'=IF(COUNT({span})=0,"",AVERAGE({span}))'),
+                   formula=leuven_mean(span, level)),
             Column("session_engaged", "% at 4-5", Rule("number"), width=9, number_format="0%",
-                   formula=f'=IF(COUNT({span})=0,"",COUNTIF({span},">=4")/COUNT({span}))'),
+                   formula=leuven_engaged(span, level)),
             Column("notes", "Notes", TEXT, width=28),
             Column("pathway", "Learning pathway for next session", TEXT, width=28),
         ), rows=30, row_key="session_date", footer=(
-            Footer("Mean", tuple((f"leuven_{k + 1}", '=IF(COUNT({this})=0,"",AVERAGE({this}))')
-                                 for k in range(PUPILS)), ),
-            Footer("% at 4-5", tuple(
-                (f"leuven_{k + 1}", '=IF(COUNT({this})=0,"",COUNTIF({this},">=4")/COUNT({this}))')
-                for k in range(PUPILS)), percent=True),
+            Footer("Mean", tuple((f"leuven_{k + 1}", leuven_mean("{this}", level)) for k in range(PUPILS))),
+            Footer("% at 4-5", tuple((f"leuven_{k + 1}", leuven_engaged("{this}", level)) for k in range(PUPILS)),
+                   percent=True),
         )),
         leuven_scale("leuven_scale_log"),
     ), landscape=True, width=12, label_width=11)
@@ -330,15 +359,25 @@ def phase5_sheet() -> Sheet:
         Heading("Step One: Measuring impact and outcomes", level=2, new_page=True),
         Guidance("Following evaluation of the intervention (as planned in phase 3):"),
         Field("impact", "What impact has the intervention had?", LONG),
-        Table("results", "Data results", (
+        Table("social_results", "Data results: Social Skills (from the Social Skills sheet)", (
+            Column("pupil_ref", "Participant", TEXT, width=16,
+                   formula='=IF(LEN(TRIM(INDEX({col:pupils.pupil_ref},{n})))=0,"",INDEX({col:pupils.pupil_ref},{n}))'),
+            Column("pre", "Social skills score at beginning of intervention (/60)", Rule("number"), width=14,
+                   number_format="0", formula="={total:social_skills.Pre}"),
+            Column("post", "Social skills score at end of intervention (/60)", Rule("number"), width=14,
+                   number_format="0", formula="={total:social_skills.Post}"),
+            Column("difference", "Difference", Rule("number"), width=11, number_format="0",
+                   formula=change_of("{c:pre}{r}", "{c:post}{r}")),
+        ), rows=PUPILS),
+        Table("results", "Data results: other measures", (
             Column("pupil_ref", "Participant", pupil_ref_rule(True, True), PUPIL_REF_HELP, width=16,
                    identifies_pupil=True),
-            Column("measure", "Measure", choice(L.MEASURES, True), width=26),
+            Column("measure", "Measure", choice(L.OTHER_MEASURES, True), width=26),
             Column("pre", "Score at beginning of intervention", Rule("number"), width=14),
             Column("post", "Score at end of intervention", Rule("number"), width=14),
-            Column("out_of", "Out of", Rule("number", min=0), "e.g. 60 for the Social Skills total", width=8),
+            Column("out_of", "Out of", Rule("number", min=0), "e.g. 30 for the Rosenberg total", width=8),
             Column("difference", "Difference", Rule("number"), width=11,
-                   formula='=IF(OR({c:pre}{r}="",{c:post}{r}=""),"",{c:post}{r}-{c:pre}{r})'),
+                   formula=difference("{c:pre}{r}", "{c:post}{r}", Rule("number"))),
         ), rows=12, row_key="pupil_ref"),
         Table("smart_achieved", "Have the SMART outcomes been achieved?", (
             Column("outcome", "SMART outcome (from Phase 1)", TEXT, width=34, fixed=False,
@@ -355,6 +394,11 @@ def phase5_sheet() -> Sheet:
         Heading("Step Three: Planning for Improvement", level=2, new_page=True),
         Field("next_steps", "What are you going to do now?", LONG),
     ), width=6)
+
+
+def difference(pre: str, post: str, rule: Rule) -> str:
+    return xl_checked(f'IF(OR({xl_blank(pre)},{xl_blank(post)}),"",{post}-{pre})',
+                      xl_bad(pre, rule), xl_bad(post, rule))
 
 
 # ---------------------------------------------------------------- assessments
@@ -397,9 +441,8 @@ def observation_sheet(in_project: bool) -> Sheet:
             Column("comments", "Observation comments (child's actions/language)", TEXT, width=26),
             Column("next_session", "Learning pathway for next play session", TEXT, width=22),
         ), rows=60, row_key="pupil_ref", footer=(
-            Footer("Mean engagement", (("leuven", '=IF(COUNT({this})=0,"",AVERAGE({this}))'),)),
-            Footer("% at 4-5", (("leuven", '=IF(COUNT({this})=0,"",COUNTIF({this},">=4")/COUNT({this}))'),),
-                   percent=True),
+            Footer("Mean engagement", (("leuven", leuven_mean("{this}", LEUVEN_LEVEL)),)),
+            Footer("% at 4-5", (("leuven", leuven_engaged("{this}", LEUVEN_LEVEL)),), percent=True),
         )),
         leuven_scale("leuven_scale_obs"),
     ), landscape=True, label_width=11)
@@ -435,25 +478,33 @@ def observation_form_sheet() -> Sheet:
     ), landscape=True, width=10, label_width=16)
 
 
-def _gas_t(level: str) -> str:
-    """Kiresuk & Sherman T for one child's goals (rows sharing this row's child), as an Excel formula.
+GAS_LEVEL = Rule("number", choices=L.GAS_LEVELS)
+GAS_WEIGHT = Rule("integer", min=1, max=10)
+GAS_RHO = Rule("number", min=0, max=0.95)
+GAS_RHO_DEFAULT = 0.3  # Kiresuk & Sherman; sipxl.scoring.gas.RHO
 
-    Only goals with a level count; -0.5 counts as -1, as in sipxl.scoring.gas.
-    """
-    same = "({col:goals.child_ref}={c:child_ref}{r})"
-    has = f'({{col:goals.{level}}}<>"")'
-    w = "{col:goals.weight}"
-    x = f"({{col:goals.{level}}}-0.5*({{col:goals.{level}}}=-0.5))"
-    rho = "{cell:gas_rho}"
-    num = f"SUMPRODUCT({same}*{has}*{w}*{x})"
-    den = f"SQRT((1-{rho})*SUMPRODUCT({same}*{has}*{w}^2)+{rho}*SUMPRODUCT({same}*{has}*{w})^2)"
-    first = "COUNTIF({c:child_ref}${first}:{c:child_ref}{r},{c:child_ref}{r})>1"
-    return (f'=IF(OR({{c:child_ref}}{{r}}="",{first},SUMPRODUCT({same}*{has})=0),"",'
-            f"50+10*{num}/{den})")
+
+def _gas_t(level: str) -> str:
+    """Kiresuk & Sherman T for one child's goals (rows whose reference is the same after TRIM, ignoring case),
+    as an array formula, on the child's first row. Only goals with a level count; -0.5 counts as -1; a blank
+    weight is 1 and a blank ρ is 0.3, as in sipxl.scoring.gas."""
+    ref, refs = "{c:child_ref}{r}", "{col:goals.child_ref}"
+    levels, weights, rho_cell = f"{{col:goals.{level}}}", "{col:goals.weight}", "{cell:gas_rho}"
+    same = f"(TRIM({refs})=TRIM({ref}))"
+    has = f"(LEN(TRIM({levels}))>0)"
+    w = f"IF(ISNUMBER({weights}),{weights},1)"
+    x = f"IF({has},IF({levels}=-0.5,-1,{levels}),0)"
+    rho = f"IF(ISNUMBER({rho_cell}),{rho_cell},{GAS_RHO_DEFAULT})"
+    num = f"SUM({same}*{has}*{w}*{x})"
+    den = f"SQRT((1-{rho})*SUM({same}*{has}*{w}^2)+{rho}*SUM({same}*{has}*{w})^2)"
+    earlier = "SUM(--(TRIM({c:child_ref}${first}:{c:child_ref}{r})=TRIM({c:child_ref}{r})))>1"
+    return xl_checked(f'IF(SUM({same}*{has})=0,"",50+10*{num}/{den})',
+                      xl_bad(levels, GAS_LEVEL), xl_bad(weights, GAS_WEIGHT), xl_bad(rho_cell, GAS_RHO),
+                      blank_if=f"OR({xl_blank(ref)},{earlier})")
 
 
 def gas_sheet() -> Sheet:
-    level = Rule("number", choices=L.GAS_LEVELS)
+    level = GAS_LEVEL
     return Sheet("gas", "GAS", (
         Heading("Goal Attainment Scaling (Joint Support Team referrals)"),
         Guidance("Goal Attainment Scaling measures the extent to which a child or young person's individual "
@@ -462,16 +513,18 @@ def gas_sheet() -> Sheet:
                  + "; ".join(L.GAS_LEVEL_WORDS) + ". One row per goal; the T-scores show on each child's "
                  "first row (50 = goals achieved as expected)."),
         Field("jst", "Learning Community Joint Support Team", TEXT),
-        Field("gas_rho", "Correlation between goals (ρ)", Rule("number", min=0, max=0.95, required=True),
-              "Kiresuk & Sherman use 0.3. Change only on your psychologist's advice."),
+        Field("gas_rho", "Correlation between goals (ρ)", GAS_RHO,
+              "Kiresuk & Sherman use 0.3 (a blank counts as 0.3). Change only on your psychologist's advice.",
+              default=GAS_RHO_DEFAULT),
         Table("goals", "Goals", (
             Column("child_ref", "Child reference", Rule("text", required=True), PUPIL_REF_HELP, width=12,
                    identifies_pupil=True),
             Column("referral_date", "Referral date", DATE, width=11),
             Column("goal_no", "Goal", Rule("integer", min=1, max=5, required=True), width=6),
             Column("goal", "Wellbeing goal", REQ_TEXT, width=30),
-            Column("weight", "Weight", Rule("integer", min=1, max=10, required=True),
-                   "1 if all goals matter equally; a larger number for a goal that matters more.", width=7),
+            Column("weight", "Weight", GAS_WEIGHT,
+                   "1 (or blank) if all goals matter equally; a larger number for a goal that matters more.",
+                   width=7),
             Column("baseline", "Baseline level", level, width=9),
             Column("baseline_date", "Baseline date", DATE, width=11),
             Column("review", "Review level", level, width=9),
@@ -483,9 +536,23 @@ def gas_sheet() -> Sheet:
             Column("review_t", "Review T", Rule("number"), width=9, number_format="0.0",
                    formula=_gas_t("review")),
             Column("t_change", "Change in T", Rule("number"), width=9, number_format="0.0",
-                   formula='=IF(OR({c:baseline_t}{r}="",{c:review_t}{r}=""),"",{c:review_t}{r}-{c:baseline_t}{r})'),
+                   formula=change_of("{c:baseline_t}{r}", "{c:review_t}{r}")),
         ), rows=50, row_key="child_ref"),
     ), landscape=True, label_width=12, width=14)
+
+
+def change_of(before: str, after: str, scale: str = "") -> str:
+    """after − before of two calculated cells: "check entry" when either shows it."""
+    return (f'=IF({xl_not_checked(before, after)},"{CHECK}",IF(OR({before}="",{after}=""),"",'
+            f'{scale}({after}-{before})))')
+
+
+def share_of(part: str, whole: str, rule: Rule) -> str:
+    """part ÷ whole (attended ÷ possible sessions, achieved ÷ assessed pupils): blank until both are typed and
+    the whole is not 0; "check entry" for an answer that is not valid or a part larger than its whole."""
+    more = f"ISNUMBER({part})*ISNUMBER({whole})*({part}>{whole})"
+    return xl_checked(f'IF(OR({xl_blank(whole)},{xl_blank(part)},{whole}=0),"",{part}/{whole})',
+                      xl_bad(whole, rule), xl_bad(part, rule), more)
 
 
 def rosenberg_sheet(in_project: bool) -> Sheet:
@@ -501,11 +568,11 @@ def rosenberg_sheet(in_project: bool) -> Sheet:
 
 
 def attendance_sheet(in_project: bool) -> Sheet:
-    def pct(att: str, pos: str) -> str:
-        a, p = f"{{c:{att}}}{{r}}", f"{{c:{pos}}}{{r}}"
-        return f'=IF(OR({p}="",{p}=0,{a}=""),"",{a}/{p})'
-
     sessions = Rule("integer", min=0, max=400)
+
+    def pct(att: str, pos: str) -> str:
+        return share_of(f"{{c:{att}}}{{r}}", f"{{c:{pos}}}{{r}}", sessions)
+
     return Sheet("attendance", "Attendance", (
         Heading("Attendance before and after the intervention"),
         Guidance("For each pupil, the number of possible (half-day) sessions and the number attended, in a "
@@ -526,8 +593,7 @@ def attendance_sheet(in_project: bool) -> Sheet:
             Column("pct_after", "Attendance % after", Rule("number"), width=11, number_format="0.0%",
                    formula=pct("attended_after", "possible_after")),
             Column("change_pp", "Change (percentage points)", Rule("number"), width=11, number_format="0.0",
-                   formula='=IF(OR({c:pct_before}{r}="",{c:pct_after}{r}=""),"",'
-                           '100*({c:pct_after}{r}-{c:pct_before}{r}))'),
+                   formula=change_of("{c:pct_before}{r}", "{c:pct_after}{r}", "100*")),
         ), rows=REGISTER_ROWS, row_key="pupil_ref"),
     ), landscape=True, label_width=16, width=8)
 
@@ -537,11 +603,13 @@ def survey_sheet() -> Sheet:
         Column(f"q{k + 1}", f"...{text}", choice(L.AGREEMENT), f"{L.SURVEY_STEM} {text}", width=16)
         for k, text in enumerate(L.SURVEY_STATEMENTS)
     )
-    footers = [Footer("N answered", tuple((f"q{k + 1}", "=COUNTA({this})") for k in range(len(qs))))]
+    answer_rule = Rule("choice", L.AGREEMENT)
+    bad = xl_bad("{this}", answer_rule)
+    n = "SUM(--(LEN(TRIM({this}))>0))"
+    footers = [Footer("N answered", tuple((f"q{k + 1}", xl_checked(n, bad)) for k in range(len(qs))))]
     for answer in L.AGREEMENT:
-        footers.append(Footer(f"% {answer}", tuple(
-            (f"q{k + 1}", f'=IF(COUNTA({{this}})=0,"",COUNTIF({{this}},"{answer}")/COUNTA({{this}}))')
-            for k in range(len(qs))), percent=True))
+        share = xl_checked(f'IF({n}=0,"",SUM(--(TRIM({{this}})="{answer}"))/{n})', bad)
+        footers.append(Footer(f"% {answer}", tuple((f"q{k + 1}", share) for k in range(len(qs))), percent=True))
     return Sheet("survey", "Survey", (
         Heading("Practitioner survey: individuals' experiences of working together"),
         Guidance("One row per practitioner, anonymous. " + L.SURVEY_STEM + " Choose one answer per statement: "
@@ -562,7 +630,7 @@ def school_details_sheet(extra: tuple = ()) -> Sheet:
     return Sheet("details", "Details", (
         Heading("School details"),
         Field("school_name", "School", REQ_TEXT),
-        Field("seed_code", "SEED code", REQ_TEXT, "The school's 7-digit SEED code."),
+        Field("seed_code", "SEED code", Rule("text", required=True, digits=7), "The school's 7-digit SEED code."),
         Field("local_authority", "Local authority", REQ_TEXT),
         Field("session", "Session", REQ_TEXT, "The school session, e.g. 2025/26."),
         *extra,
@@ -581,19 +649,23 @@ def acel_sheet() -> Sheet:
         cols.append(Column(f"achieved_q{q}", f"Q{q} achieved", n,
                            f"Pupils in SIMD quintile {q} achieving the expected CfE level.", width=9))
 
+    count = Rule("integer", min=0, max=2000)
+
     def pct(q: int) -> str:
-        return (f'=IF(OR({{c:assessed_q{q}}}{{r}}="",{{c:assessed_q{q}}}{{r}}=0),"",'
-                f"{{c:achieved_q{q}}}{{r}}/{{c:assessed_q{q}}}{{r}})")
+        return share_of(f"{{c:achieved_q{q}}}{{r}}", f"{{c:assessed_q{q}}}{{r}}", count)
 
     assessed = "+".join(f"N({{c:assessed_q{q}}}{{r}})" for q in L.SIMD_QUINTILES)
     achieved = "+".join(f"N({{c:achieved_q{q}}}{{r}})" for q in L.SIMD_QUINTILES)
+    more = "+".join(f"ISNUMBER({{c:achieved_q{q}}}{{r}})*ISNUMBER({{c:assessed_q{q}}}{{r}})"
+                    f"*({{c:achieved_q{q}}}{{r}}>{{c:assessed_q{q}}}{{r}})" for q in L.SIMD_QUINTILES)
+    row = f"{{c:assessed_q{L.SIMD_QUINTILES[0]}}}{{r}}:{{c:achieved_q{L.SIMD_QUINTILES[-1]}}}{{r}}"
     cols += [
         Column("pct_all", "% achieved (all)", Rule("number"), width=10, number_format="0.0%",
-               formula=f'=IF(({assessed})=0,"",({achieved})/({assessed}))'),
+               formula=xl_checked(f'IF(({assessed})=0,"",({achieved})/({assessed}))', xl_bad(row, count), more)),
         Column("pct_q1", "% achieved Q1", Rule("number"), width=10, number_format="0.0%", formula=pct(1)),
         Column("pct_q5", "% achieved Q5", Rule("number"), width=10, number_format="0.0%", formula=pct(5)),
         Column("gap_pp", "Poverty-related gap (pp)", Rule("number"), width=10, number_format="0.0",
-               formula='=IF(OR({c:pct_q1}{r}="",{c:pct_q5}{r}=""),"",100*({c:pct_q5}{r}-{c:pct_q1}{r}))'),
+               formula=change_of("{c:pct_q1}{r}", "{c:pct_q5}{r}", "100*")),
     ]
     rows = tuple((s, o) for s in L.ACEL_STAGES for o in L.ACEL_ORGANISERS)
     return Sheet("acel", "ACEL", (
@@ -606,8 +678,9 @@ def acel_sheet() -> Sheet:
 
 
 def return_measures_sheet() -> Sheet:
-    pct_formula = '=IF(OR({c:possible}{r}="",{c:possible}{r}=0),"",{c:attended}{r}/{c:possible}{r})'
     sessions = Rule("integer", min=0, max=10_000_000)
+    pct_formula = share_of("{c:attended}{r}", "{c:possible}{r}", sessions)
+    roll, cases = Rule("integer", min=1, max=5000, required=True), Rule("integer", min=0, max=5000)
     return Sheet("measures", "Attendance & Exclusions", (
         Heading("Attendance, exclusions and stretch aims"),
         Table("attendance_simd", "Attendance by SIMD quintile (half-day sessions)", (
@@ -616,10 +689,12 @@ def return_measures_sheet() -> Sheet:
             Column("attended", "Attended sessions", sessions, width=14),
             Column("pct", "Attendance %", Rule("number"), width=12, number_format="0.0%", formula=pct_formula),
         ), rows=5, fixed_rows=tuple((f"Quintile {q}",) for q in L.SIMD_QUINTILES)),
-        Field("roll", "School roll", Rule("integer", min=1, max=5000, required=True)),
-        Field("exclusion_cases", "Cases of exclusion this session", Rule("integer", min=0, max=5000)),
+        Field("roll", "School roll", roll),
+        Field("exclusion_cases", "Cases of exclusion this session", cases),
         Field("exclusions_per_1000", "Exclusions per 1,000 pupils", Rule("number"),
-              formula='=IF(OR({cell:roll}="",{cell:exclusion_cases}=""),"",{cell:exclusion_cases}/{cell:roll}*1000)'),
+              formula=xl_checked('IF(OR(' + xl_blank("{cell:roll}") + "," + xl_blank("{cell:exclusion_cases}")
+                                 + '),"",{cell:exclusion_cases}/{cell:roll}*1000)',
+                                 xl_bad("{cell:roll}", roll), xl_bad("{cell:exclusion_cases}", cases))),
         Table("stretch_aims", "Stretch aims", (
             Column("measure", "Measure", choice(L.STRETCH_MEASURES, True), width=26),
             Column("group", "Group", choice(L.STRETCH_GROUPS, True), width=14),
