@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import xlsxwriter
 
 from .. import __version__
+from ..domain.issue_groups import group_issues
 from ..issues import SEVERITY_ORDER, Issue, _cell_key
 from ..safe_text import cell_text, csv_field
 from .dashboard import FIXED_DATE
@@ -66,16 +67,6 @@ def _cell(i: Issue) -> str:
     return i.cell.rsplit("!", 1)[-1] if i.cell else ""
 
 
-def _group(issues: list[Issue]) -> list[list[Issue]]:
-    """Issues with the same file, code and value are one problem; the copy on a register sheet comes first."""
-    groups: dict[object, list[Issue]] = {}
-    for k, i in enumerate(issues):
-        value = " ".join(str(i.value).split()).casefold()
-        key = (i.file, i.code, value) if i.cell and value else k
-        groups.setdefault(key, []).append(i)
-    return [sorted(g, key=lambda i: i.sheet not in REGISTER_SHEETS) for g in groups.values()]
-
-
 def fixing_order(issues: list[Issue]) -> list[Row]:
     """A school's issues as rows in the order to fix them: per file, whole-file problems first (a file that
     cannot be read hides everything else), then errors before warnings, sheet by sheet, cell by cell."""
@@ -83,8 +74,8 @@ def fixing_order(issues: list[Issue]) -> list[Row]:
     wanted.sort(key=lambda i: (i.file, bool(i.cell), SEVERITY_ORDER[i.severity], i.sheet_no, i.sheet,
                                _cell_key(i.cell), i.code))
     rows = []
-    for g in _group(wanted):
-        root = g[0]
+    for group in group_issues(wanted, REGISTER_SHEETS):  # shared with the workbook's own Issues sheet
+        g, root = group.issues, group.root
         flagged = root.code in FLAGGED_CODES
         rows.append(Row(
             code=root.code, file=_file_name(root.file), sheet=root.sheet,
