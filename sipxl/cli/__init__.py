@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     templates = sub.add_parser("templates", help="build the workbook templates")
     tsub = templates.add_subparsers(dest="action", required=True)
     build = tsub.add_parser("build", help="build every template from the specification")
-    build.add_argument("--out", default=str(DEFAULT_TEMPLATES))
+    build.add_argument("--out", default=str(DEFAULT_TEMPLATES), metavar="DIR", help="folder to write")
     build.set_defaults(func=_templates_build)
 
     sample = sub.add_parser(
@@ -71,6 +71,64 @@ def build_parser() -> argparse.ArgumentParser:
     register_validation(sub)
     register_consolidate(sub)
     register_excel(sub)
+    _complete_help(parser)
+    return parser
+
+
+# One example per command, shown under its --help (a command may give its own epilog instead).
+EXAMPLES = {
+    "templates build": "sipxl templates build --out workbook_templates",
+    "sample": "sipxl sample --out sample --schools 36",
+    "validate": "sipxl validate \"SIPP project 2025-26 - Dalburn Primary School.xlsx\"",
+    "score": "sipxl score \"SIPP project 2025-26 - Dalburn Primary School.xlsx\" --json",
+    "docs errors": "sipxl docs errors --out docs/errors.md",
+    "addin init": "sipxl addin init my-addin --url https://sipxl.council.gov.uk --token SECRET",
+    "addin wasm": "sipxl addin wasm my-addin --url https://sipxl.council.gov.uk --wheel dist/sipxl.whl",
+    "serve": "sipxl serve --app my-addin --cert cert.pem --key key.pem",
+    "xlam build": "sipxl xlam build --out sipxl.xlam",
+}
+
+
+def _subcommands(parser: argparse.ArgumentParser, path: str = ""):
+    """(command path, its parser, its one-line help) for every command below `parser`."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help for a in action._choices_actions}
+            for name, child in action.choices.items():
+                full = f"{path} {name}".strip()
+                yield full, child, helps.get(name)
+                yield from _subcommands(child, full)
+
+
+def _complete_help(parser: argparse.ArgumentParser) -> None:
+    """Every command's --help: a description, each option's default, and an example."""
+    for path, child, short in _subcommands(parser):
+        if not child.description and short:
+            child.description = short[0].upper() + short[1:] + "."
+        if not child.epilog and path in EXAMPLES:
+            child.epilog = f"example: {EXAMPLES[path]}"
+        for a in child._actions:
+            if not a.option_strings or isinstance(a, argparse._HelpAction):
+                continue
+            text = a.help or ""
+            if "default" in text:
+                continue
+            if isinstance(a, argparse._StoreTrueAction):
+                extra = "default: off"
+            elif a.required:
+                extra = "required"
+            elif a.default is None:
+                extra = "default: none"
+            else:
+                extra = "default: %(default)s"
+            a.help = f"{text} ({extra})" if text else extra
+
+
+def _parser_of(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The deepest command parser `args` went through (its usage and name head an error message)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and getattr(args, action.dest, None) in action.choices:
+            return _parser_of(action.choices[getattr(args, action.dest)], args)
     return parser
 
 
@@ -79,7 +137,9 @@ ERROR_LOG = Path("sipxl-error.log")
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command that was given, with its own usage (not sipxl's)
+        _parser_of(parser, args).error(f"unrecognized arguments: {' '.join(unknown)} (see its --help)")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

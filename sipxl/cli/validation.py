@@ -28,7 +28,11 @@ def _validate(args: argparse.Namespace) -> int:
     missing = _missing(args.files)
     if missing:
         for f in missing:
-            print(f"sipxl validate: no such file: {f}", file=sys.stderr)
+            if Path(f).is_dir():
+                print(f"sipxl validate: {f} is a folder. Give the workbook files (for example {Path(f) / '*.xlsx'}), "
+                      f"or check a whole folder of returns with: sipxl consolidate {f}", file=sys.stderr)
+            else:
+                print(f"sipxl validate: no such file: {f}", file=sys.stderr)
         return 2
     # each file in a worker that may die: a file that crashes, exhausts memory or hangs costs only itself
     checks = check_and_report(args.files, expect_kind=args.kind, jobs=min(len(args.files), os.cpu_count() or 1))
@@ -57,7 +61,8 @@ def _score(args: argparse.Namespace) -> int:
     from ..checking import check_and_report
 
     if _missing([args.file]):
-        print(f"sipxl score: no such file: {args.file}", file=sys.stderr)
+        what = "is a folder: give one workbook file" if Path(args.file).is_dir() else "no such file"
+        print(f"sipxl score: {args.file}: {what}", file=sys.stderr)
         return 2
     check = check_and_report([args.file], expect_kind=args.kind, score=True)[0]
     _crash_log([check])
