@@ -606,7 +606,7 @@ def _aims(returns: pd.DataFrame) -> pd.DataFrame:
 
 
 def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict[str, dict] | None,
-                   previous_name: str | None, coverage_rag: dict[str, str]) -> Table:
+                   previous_name: str | None, coverage_rag: dict[str, str], names: dict[str, str]) -> Table:
     """One row per school a QIO can filter: each measure now, in the previous session and the change; the
     attendance and exclusions stretch aims; how many aims are set and how many are moving the right way."""
     prev_label = f"previous ({previous_name})" if previous_name else "previous"
@@ -625,8 +625,9 @@ def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict
         if not aims.empty else pd.Series(dtype=float)
     previous = previous or {}
     rows = []
-    for rec in measures.to_dict("records"):
-        seed = str(rec["seed_code"])
+    records = {str(rec["seed_code"]): rec for rec in measures.to_dict("records")}
+    for seed in sorted(set(records) | {s for s in coverage_rag if s and s[0].isdigit()}):
+        rec = records.get(seed) or {"seed_code": seed, "school": names.get(seed, "")}
         before = previous.get(seed, {})
         row: list[object] = [seed, rec["school"], coverage_rag.get(seed, "")]
         for m in PROFILE_MEASURES:
@@ -637,7 +638,7 @@ def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict
         row += [int(n_set.get(seed, 0)), int(moving.get(seed, 0))]
         rows.append(row)
     return Table("School profile: each school now, last session and its stretch aims", cols, rows,
-                 note="One row per school that returned its data. A value resting on fewer pupils than the "
-                      "threshold is blank. Aims moving towards the aim: the school's aims where its figure now "
-                      "has moved from its current value in the direction of its aim.",
+                 note="One row per school (on the authority's list or with a file). A value resting on fewer "
+                      "pupils than the threshold is blank. Aims moving towards the aim: the school's aims where its "
+                      "figure now has moved from its current value in the direction of its aim.",
                  formats={**{c: "num1" for c in cols[3:-2]}, "Coverage": "rag", cols[-2]: "int", cols[-1]: "int"})

@@ -109,7 +109,7 @@ def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame], history:
     figs["session_current"], figs["previous_session"] = session, previous_name
     figs["outcomes"] = _outcome_table(outcomes, previous_name, (previous or {}).get("headline", {}))
     rag = {row[0]: row[-1] for row in figs["coverage"].rows}
-    figs["profile"] = A.school_profile(measures, r, (previous or {}).get("schools"), previous_name, rag)
+    figs["profile"] = A.school_profile(measures, r, (previous or {}).get("schools"), previous_name, rag, names)
     figs["history"] = {
         "headline": {o.measure: {"value": o.value, "n": o.n if isinstance(o.n, int | float) else None}
                      for o in outcomes},

@@ -107,8 +107,8 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     issues, files = issue_rows(cons), file_rows(cons)
     sheet("Issues", f"{cons.config.name}: every problem found ({len(cons.records)} files; {summary})",
           ISSUE_COLUMNS, issues)
-    sheet("Files", "Every file found and what happened to it (schools with an error or warning also have a sheet "
-          "of their own to send back)", FILE_COLUMNS, files)
+    sheet("Files", "Every file found and what happened to it (each school with something to fix also has a "
+          "feedback workbook to send, in the feedback folder)", FILE_COLUMNS, files)
     used = {"Issues", "Files"}
     # A sheet to send back for each school with something to fix (an error or a warning); every file of every
     # school is on the Files sheet, so a national collection does not make thousands of "all fine" tabs.
