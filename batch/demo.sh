@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q --disable-pip-version-check -e ".[dev]"
-if command -v npm >/dev/null 2>&1; then  # the tests that run xlwings Server's Office.js client in Node
+if command -v npm >/dev/null 2>&1; then  # for the tests: xlwings Server's Office.js client, and Pyodide, in Node
   npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 fi
 sipxl sample --out sample-2024-25 --schools 36 --session 2024/25
 sipxl sample --out sample --schools 36
