@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import clients
 from support.apply import apply_actions
 from support.officejs import run_officejs
@@ -32,6 +35,7 @@ from sipxl.excel.xlremote import book_from_payload
 from sipxl.io.build import META_PROTECTION, META_SHEET, build_template
 from sipxl.sample import build_clean_project, clean_values, manifest_path
 from sipxl.spec import layout_template
+from sipxl.spec.history import template_version
 
 TEMPLATES = sorted((Path(__file__).resolve().parents[1] / "workbook_templates").glob("*.xlsx"))
 CLIENTS = ["Office.js", "VBA"]
@@ -132,8 +136,19 @@ def test_every_button_on_a_varied_sample_authority_uses_only_what_both_clients_r
 # ---------------------------------------------------------------- the Office.js client's own callbacks
 
 
-def _faulty(tmp: Path) -> Path:
+def _faulty(tmp: Path, version: str | None = None) -> Path:
     template, values = clean_values("sipp_project", 2026)
+    if version:  # an earlier version's layout: the same answers, where that version had its cells
+        earlier = template_version("sipp_project", version)
+        old, new = layout_template(earlier), layout_template(template)
+        moved = {}
+        for (code, row, col), value in values.items():
+            for key, place in new.fields.items():
+                if (place.sheet, place.row, place.col) == (code, row, col) and key in old.fields:
+                    p = old.fields[key]
+                    moved[(p.sheet, p.row, p.col)] = value
+        values, template = moved, earlier  # fields only: enough for Validate to find problems to list
+        return build_template(template, tmp / "faulty.xlsx", values=values)
     layout = layout_template(template)
     grid = layout.grids["social_skills"]
     values[("social_skills", grid.item_rows[3], grid.columns[(0, "Pre")])] = 7  # out of range: error
@@ -247,8 +262,9 @@ def test_officejs_client_writes_the_score_and_summary_pages(name: str, sheet: st
             assert got == (v if v not in (None, "") else None)
 
 
-def test_officejs_client_on_a_workbook_built_before_marks_were_allowed(tmp_path: Path) -> None:
-    faulty = _faulty(tmp_path)
+@pytest.mark.parametrize("version", ["current", "0.9"])
+def test_officejs_client_on_a_workbook_built_before_marks_were_allowed(version: str, tmp_path: Path) -> None:
+    faulty = _faulty(tmp_path, None if version == "current" else version)
     old = _before_protection_allowed_marks(faulty, tmp_path / "old.xlsx")
     # the model is strict: today's marks on that workbook's protection are refused, as Excel refuses them
     refused = run_officejs(old, click("validate", faulty))
@@ -269,3 +285,41 @@ def test_officejs_client_on_a_workbook_built_before_marks_were_allowed(tmp_path:
     assert out["error"] is None
     [alert] = out["workbook"]["alerts"]
     assert "could not be stamped" in alert["prompt"]
+
+
+# ---------------------------------------------------------------- any answers a teacher may type
+
+
+_ANSWERS = st.one_of(st.integers(-3, 9), st.floats(-1, 10, allow_nan=False),
+                     st.sampled_from(["3 - mostly", "abc", "=1+1", " 2 ", "'4", "TRUE"]))
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.dictionaries(st.tuples(st.integers(1, 15), st.integers(0, 5), st.sampled_from(["Pre", "Post"])),
+                             _ANSWERS, min_size=1, max_size=8),
+       client=st.sampled_from(CLIENTS))
+def test_any_answers_give_actions_both_clients_run_and_the_officejs_client_applies(edits: dict,
+                                                                                   client: str) -> None:
+    template, values = clean_values("sipp_project", 2026)
+    grid = layout_template(template).grids["social_skills"]
+    for (item, pupil, occasion), value in edits.items():
+        if (pupil, occasion) in grid.columns:
+            values[("social_skills", grid.item_rows[item], grid.columns[(pupil, occasion)])] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        src = build_template(template, Path(tmp) / "edited.xlsx", values=values)
+        actions = click("validate", src, client)
+        assert_both_clients_run(actions, "validate")
+        out = run_officejs(src, actions)
+        assert out["error"] is None
+        fills = original_fills(template)
+        codes = {s.name: s.code for s in template.sheets}
+        for sheet in out["workbook"]["sheets"]:
+            if sheet["name"] in codes:
+                code = codes[sheet["name"]]
+                for (r, c), cell in sheet["cells"].items():
+                    if "fill" in cell:  # only answer and calculated cells are ever marked
+                        assert (code, r, c) in fills
+        clicked = Path(tmp) / "clicked.xlsx"
+        apply_actions(src, actions, clicked, client=client)
+        for name in ("validate", "prepare"):
+            assert_both_clients_run(click(name, clicked, client), f"{name} after validate")

@@ -218,6 +218,8 @@ def test_unknown_and_unsupported_actions_raise(src: Path, tmp_path: Path) -> Non
     [colour] = book.json()["actions"]
     with pytest.raises(UnsupportedActionError, match=r"VBA client reads args\[0\] without a null check"):
         apply_actions(src, [{**colour, "args": [None]}], tmp_path / "e.xlsx")
+    with pytest.raises(UnsupportedActionError, match=r"never reads args\[1\] \('bold'\): it would be lost"):
+        apply_actions(src, [{**colour, "args": ["#FFC7CE", "bold"]}], tmp_path / "g.xlsx")
     with pytest.raises(UnsupportedActionError, match="reads action\\['sheet_position'\\], which is missing"):
         apply_actions(src, [{k: v for k, v in colour.items() if k != "sheet_position"}], tmp_path / "f.xlsx")
     assert not (tmp_path / "a.xlsx").exists()

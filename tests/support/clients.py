@@ -199,4 +199,7 @@ def problems(action: dict) -> list[str]:
                 out.append(f"{func}: the {client} client reads args[{pos}], but there are {len(args)} args")
             elif args[pos] is None and pos not in spec.nullable:
                 out.append(f"{func}: the {client} client reads args[{pos}] without a null check, and it is null")
+        for pos, value in enumerate(args):
+            if value is not None and pos not in spec.args:
+                out.append(f"{func}: the {client} client never reads args[{pos}] ({value!r}): it would be lost")
     return out
