@@ -116,6 +116,9 @@ def _warm(modules: Sequence[str] = WARM_MODULES) -> None:
 def _quiet() -> None:
     """A worker writes nothing on the terminal: a native crash's backtrace is not for the QIO's eyes (the
     parent reports the file instead)."""
+    import faulthandler
+
+    faulthandler.disable()  # a test runner's fault handler writes to its own copy of stderr
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)

@@ -240,7 +240,7 @@ def test_rerun_reads_nothing_and_force_reads_everything(sample_authority, tmp_pa
 
 def test_a_corrupt_cache_is_treated_as_empty(sample_authority, tmp_path):
     write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
-    (tmp_path / ".sipxl-cache" / "results.pkl").write_bytes(b"not a pickle")
+    (tmp_path / ".sipxl-cache" / "results.sqlite").write_bytes(b"not a database")
     again = consolidate([sample_authority], tmp_path, jobs=1)
     assert again.unchanged == 0 and again.read == len(again.records)
 

@@ -115,12 +115,12 @@ DAMAGE = {"entity": "SIPXL-F015", "entity-in-shared-strings": "SIPXL-F015",
 
 @pytest.mark.parametrize("how", sorted(DAMAGE))
 def test_damaged_sheet_xml_is_rejected_with_its_code(good, tmp_path, how):
-    bad = _damaged(good, tmp_path / f"{how}.xlsx", how)
+    bad = _damaged(good, tmp_path / "in" / f"{how}.xlsx", how)
     done = _cli("validate", "--json", str(bad))
     assert done.returncode == 1, done.stderr
     (report,) = json.loads(done.stdout)
     assert [i["code"] for i in report["issues"]] == [DAMAGE[how]]
-    cons = consolidate([tmp_path], tmp_path / "out", jobs=1)
+    cons = consolidate([tmp_path / "in"], tmp_path / "out", jobs=1)
     (record,) = cons.records
     assert record.status == "rejected" and [i.code for i in record.issues] == [DAMAGE[how]]
 

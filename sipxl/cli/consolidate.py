@@ -85,13 +85,24 @@ def run_consolidate(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         err.print("sipxl consolidate: --jobs must be 1 or more")
         return 2
+    from ..consolidate.guard import Busy, FolderClash, OutputLock, check_folders
+
+    try:
+        check_folders([Path(d) for d in args.in_dirs], out)
+    except FolderClash as e:
+        err.print(f"sipxl consolidate: {e}", markup=False)
+        return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         err.print(f"sipxl consolidate: cannot create the output folder {out}: {e.strerror}")
         return 2
     try:
-        return _run(args, config, out, err)
+        with OutputLock(out):  # one run at a time into one output folder
+            return _run(args, config, out, err)
+    except Busy as e:
+        err.print(f"sipxl consolidate: {e}", markup=False)
+        return 2
     except KeyboardInterrupt:
         err.print("Stopped. Nothing was replaced in the output folder.")
         return 130
@@ -239,8 +250,10 @@ def _summary(cons, err, all_schools: bool = False) -> None:
     elif fine:
         err.print("Every school: add --all.", markup=False, style="dim")
     if cons.ignored:
-        err.print(_cut(f"Ignored {len(cons.ignored)} hidden or system file(s) such as {cons.ignored[0]}.", WIDTH * 2),
-                  markup=False)
+        shown = ", ".join(cons.ignored[:3]) + (f" and {len(cons.ignored) - 3} more (every one is listed in "
+                                                "validation_report.json)" if len(cons.ignored) > 3 else "")
+        err.print(_cut(f"Ignored {len(cons.ignored)} system file(s) that Windows, macOS or Excel make: {shown}.",
+                       WIDTH * 3), markup=False)
     _warn_copied_times(cons, err)
     err.print(f"Read {cons.read} file(s), {cons.unchanged} unchanged since the last run, in {cons.seconds:.1f} s.",
               markup=False)

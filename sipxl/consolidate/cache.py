@@ -1,23 +1,32 @@
 """The manifest (content hash and sipxl version per file) and the per-file result cache.
 
-Both live in the output folder. A cache that cannot be read (damaged, another sipxl version) is treated as
-empty, so the worst a bad cache can do is make a run read every file again.
+Both live in the output folder. The cache is data, never code: an SQLite file holding, per content hash, the
+file's issues and tidy rows as JSON (dates tagged), i.e. what the outputs hold, after the privacy sanitiser
+(sipxl.consolidate.privacy). Reading it runs nothing from it, whoever wrote it; anything in it that is not
+what sipxl writes (an unknown issue code, a wrong shape) is dropped. A cache that cannot be read (damaged,
+another sipxl version) is treated as empty, so the worst a bad cache can do is make a run read files again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 import os
-import pickle
+import sqlite3
 from pathlib import Path
 
 from .. import __version__
+from ..issues import CATALOGUE, Issue
+from .tidy import FileContent
 from .worker import FileResult
 
 MANIFEST = "manifest.json"
 CACHE_DIR = ".sipxl-cache"
-CACHE_FILE = "results.pkl"
-CACHE_FORMAT = 1
+CACHE_FILE = "results.sqlite"
+OLD_CACHE_FILES = ("results.pkl",)  # earlier versions' pickle: removed, never read
+CACHE_FORMAT = 2
+NOT_CACHED = ("SIPXL-F017",)  # set aside by a worker's limits: tried again next run (the machine may be less busy)
 
 
 def cache_key() -> str:
@@ -35,23 +44,104 @@ def load_manifest(out_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def load_cache(out_dir: Path) -> dict[str, FileResult]:
+# ---------------------------------------------------------------- results as JSON
+
+
+def _encode_value(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return {"$t": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$d": v.isoformat()}
+    if hasattr(v, "item"):  # a numpy scalar
+        return v.item()
+    raise TypeError(f"not cached: {type(v).__name__}")
+
+
+def _decode_object(d: dict) -> object:
+    if len(d) == 1:
+        if "$d" in d:
+            return dt.date.fromisoformat(d["$d"])
+        if "$t" in d:
+            return dt.datetime.fromisoformat(d["$t"])
+    return d
+
+
+def encode_result(r: FileResult) -> str:
+    c = r.content
+    content = None if c is None else {"kind": c.kind, "version": c.version, "meta": c.meta,
+                                      "phases": None if c.phases is None else list(c.phases), "rows": c.rows}
+    issues = [[i.code, i.sheet, i.cell, i.label, i.value, i.expected, i.detail] for i in r.issues]
+    return json.dumps({"issues": issues, "content": content, "crash": r.crash}, default=_encode_value,
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_result(text: str) -> FileResult | None:
+    """The FileResult `text` holds, or None when it is not exactly what encode_result writes."""
     try:
-        with open(out_dir / CACHE_DIR / CACHE_FILE, "rb") as f:
-            data = pickle.load(f)  # noqa: S301 - our own file in the QIO's own output folder
-        if not isinstance(data, dict) or data.get("key") != cache_key():
-            return {}
-        results = data.get("results", {})
-        return {k: v for k, v in results.items() if isinstance(v, FileResult)}
-    except Exception:  # noqa: BLE001 - any damage means: start afresh
+        data = json.loads(text, object_hook=_decode_object)
+        issues = []
+        for row in data["issues"]:
+            if len(row) != 7 or row[0] not in CATALOGUE or not all(isinstance(x, str) for x in row):
+                return None
+            issues.append(Issue(*row))
+        c = data["content"]
+        content = None
+        if c is not None:
+            rows = {str(table): [tuple(r) for r in rs] for table, rs in c["rows"].items()}
+            phases = None if c["phases"] is None else tuple(bool(p) for p in c["phases"])
+            if not isinstance(c["meta"], dict):
+                return None
+            content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, rows)
+        return FileResult(issues, content, str(data.get("crash") or ""))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+# ---------------------------------------------------------------- the cache file
+
+
+def load_cache(out_dir: Path) -> dict[str, FileResult]:
+    path = out_dir / CACHE_DIR / CACHE_FILE
+    if not path.is_file():
         return {}
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            key = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+            if key is None or key[0] != cache_key():
+                return {}
+            rows = db.execute("SELECT sha256, data FROM results").fetchall()
+    except (sqlite3.Error, OSError, ValueError):  # damaged or not ours: start afresh
+        return {}
+    out = {}
+    for sha, text in rows:
+        result = decode_result(text) if isinstance(sha, str) and isinstance(text, str) else None
+        if result is not None:
+            out[sha] = result
+    return out
 
 
 def save_cache(out_dir: Path, results: dict[str, FileResult]) -> None:
     folder = out_dir / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / (CACHE_FILE + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump({"key": cache_key(), "results": dict(sorted(results.items()))}, f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, folder / CACHE_FILE)
+    tmp = folder / (CACHE_FILE + f".{os.getpid()}.tmp")
+    rows = []
+    for sha, r in sorted(results.items()):
+        if not sha or any(i.code in NOT_CACHED for i in r.issues):
+            continue
+        try:
+            rows.append((sha, encode_result(r)))
+        except (TypeError, ValueError):  # a value JSON cannot hold: the file is simply read again next time
+            continue
+    tmp.unlink(missing_ok=True)
+    try:
+        with contextlib.closing(sqlite3.connect(tmp)) as db:
+            db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE results (sha256 TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            db.execute("INSERT INTO meta VALUES ('key', ?)", (cache_key(),))
+            db.executemany("INSERT INTO results VALUES (?, ?)", rows)
+            db.commit()
+        os.replace(tmp, folder / CACHE_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for old in OLD_CACHE_FILES:
+        (folder / old).unlink(missing_ok=True)

@@ -1,9 +1,16 @@
-"""Find every file below the input folders, in a stable order, without opening any workbook."""
+"""Find every file below the input folders, in a stable order, without opening any workbook.
+
+Every path found is accounted for exactly once: it is a file to check, or a known system file (listed as
+ignored), or a path that cannot be read at all (a link to nothing, a folder that cannot be opened, something that
+is not a file), which is reported as such. Hidden files are files like any other: a school's workbook named
+".project.xlsx" is read.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +25,7 @@ class FoundFile:
     rel: str  # as shown to the QIO: relative to its input folder, '/'-separated
     size: int
     mtime_ns: int
+    problem: str = ""  # why it cannot be read at all ("" for a regular file)
 
     @property
     def suffix(self) -> str:
@@ -25,13 +33,17 @@ class FoundFile:
 
 
 def is_ignored(name: str) -> bool:
-    """Hidden files, Windows/macOS system files and Excel's lock files (~$name.xlsx, open in Excel)."""
-    return name.startswith(".") or name.startswith("~$") or name.lower() in SYSTEM_FILES
+    """Only the files Windows, macOS and Excel make by themselves: Excel's lock files (~$name.xlsx, a workbook
+    open in Excel), Thumbs.db, desktop.ini and .DS_Store."""
+    return name.startswith("~$") or name.lower() in SYSTEM_FILES
+
+
+def _unreadable(full: str, rel: str, why: str) -> FoundFile:
+    return FoundFile(full, rel, 0, 0, why)
 
 
 def discover(in_dirs: list[Path], exclude: list[Path] = ()) -> tuple[list[FoundFile], list[str]]:
-    """(files found, ignored system files), each sorted by the name shown. `exclude`: folders to skip
-    (the output folder when it lies inside an input folder)."""
+    """(files found, ignored system files), each sorted by the name shown. `exclude`: folders not to walk."""
     found: list[FoundFile] = []
     ignored: list[str] = []
     excluded = {os.path.realpath(p) for p in exclude}
@@ -43,18 +55,38 @@ def discover(in_dirs: list[Path], exclude: list[Path] = ()) -> tuple[list[FoundF
             st = root.stat()
             found.append(FoundFile(str(root), root.name, st.st_size, st.st_mtime_ns))
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                                 and os.path.realpath(os.path.join(dirpath, d)) not in excluded)
+
+        def shown(full: str, root: Path = root, prefix: str = prefix) -> str:
+            return prefix + os.path.relpath(full, root).replace(os.sep, "/")
+
+        def cannot_list(e: OSError, root: Path = root) -> None:
+            if e.filename and os.path.realpath(e.filename) != str(root):
+                found.append(_unreadable(e.filename, shown(e.filename), f"the folder could not be opened: "
+                                                                         f"{e.strerror or e}"))
+
+        walked: set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list, followlinks=True):
+            real = os.path.realpath(dirpath)
+            if real in walked:  # a link back to a folder already walked: its files are already counted
+                dirnames[:] = []
+                continue
+            walked.add(real)
+            dirnames[:] = sorted(d for d in dirnames if os.path.realpath(os.path.join(dirpath, d)) not in excluded)
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
-                rel = prefix + os.path.relpath(full, root).replace(os.sep, "/")
+                rel = shown(full)
                 if is_ignored(name):
                     ignored.append(rel)
                     continue
                 try:
                     st = os.stat(full)
-                except OSError:
+                except OSError as e:
+                    why = "it is a link to a file that does not exist" if os.path.islink(full) else \
+                        f"it could not be opened: {e.strerror or e}"
+                    found.append(_unreadable(full, rel, why))
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    found.append(_unreadable(full, rel, "it is not a regular file"))
                     continue
                 found.append(FoundFile(full, rel, st.st_size, st.st_mtime_ns))
     found.sort(key=lambda f: (f.rel, f.path))

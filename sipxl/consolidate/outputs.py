@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -228,26 +229,16 @@ def earlier_sessions(out_dir: Path, previous: Path | None = None) -> dict[str, d
     return {**load_history(out_dir), **load_history(previous)}
 
 
-def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previous: Path | None = None,
-                  surveys: pd.DataFrame | None = None) -> dict[str, Path]:
-    """Write the dashboard, the validation report (xlsx + JSON), the tidy tables, the session history, the
-    manifest and the cache. Returns the final paths by name. Outputs already written from exactly the same
-    inputs are kept as they are (unless `force`): they would come out byte for byte the same. `previous`: last
-    session's output folder, for the year-on-year comparison (else the history kept in `out_dir`). `surveys`: the
-    practitioner survey's rows from the authority's own Forms exports (sipxl.consolidate.forms)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    history = earlier_sessions(out_dir, previous)
-    inputs = inputs_fingerprint(cons, history, surveys)
-    current = None if force else _current_outputs(out_dir, inputs)
-    if current is not None:  # nothing to rebuild; the manifest still records this run
-        _write_manifest(out_dir / MANIFEST, cons, inputs)
-        return current
-    tmp = out_dir / TMP
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / TIDY).mkdir(parents=True)
+def frames_for(cons: Consolidation, surveys: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     frames = tidy_frames(cons)
     if surveys is not None and len(surveys):
         frames["survey"] = pd.concat([frames["survey"], surveys], ignore_index=True)
+    return frames
+
+
+def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict,
+               inputs: str) -> None:
+    (tmp / TIDY).mkdir(parents=True)
     figures = build_figures(cons, frames, history)
     (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),
                                encoding="utf-8")
@@ -264,14 +255,35 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
     write_feedback(cons, tmp / FEEDBACK)
     _write_manifest(tmp / MANIFEST, cons, inputs)
 
-    final: dict[str, Path] = {}
-    shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
-    os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)
-    final[FEEDBACK] = out_dir / FEEDBACK
-    (out_dir / TIDY).mkdir(exist_ok=True)
-    for name in _output_names():
-        os.replace(tmp / name, out_dir / name)
-        final[name] = out_dir / name
-    shutil.rmtree(tmp, ignore_errors=True)
+
+def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previous: Path | None = None,
+                  surveys: pd.DataFrame | None = None) -> dict[str, Path]:
+    """Write the dashboard, the validation report (xlsx + JSON), the tidy tables, the session history, the
+    manifest and the cache. Returns the final paths by name. Outputs already written from exactly the same
+    inputs are kept as they are (unless `force`): they would come out byte for byte the same. `previous`: last
+    session's output folder, for the year-on-year comparison (else the history kept in `out_dir`). `surveys`: the
+    practitioner survey's rows from the authority's own Forms exports (sipxl.consolidate.forms)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    history = earlier_sessions(out_dir, previous)
+    inputs = inputs_fingerprint(cons, history, surveys)
+    current = None if force else _current_outputs(out_dir, inputs)
+    if current is not None:  # nothing to rebuild; the manifest still records this run
+        _write_manifest(out_dir / MANIFEST, cons, inputs)
+        return current
+    # Everything is written into a fresh folder beside out_dir (same disk, so each rename below is atomic): a run
+    # that fails on the way leaves the previous outputs as they were, and two runs never share a temporary folder.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.", suffix=TMP, dir=out_dir.resolve().parent))
+    try:
+        _write_all(tmp, cons, frames_for(cons, surveys), history, inputs)
+        final: dict[str, Path] = {}
+        shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
+        os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)
+        final[FEEDBACK] = out_dir / FEEDBACK
+        (out_dir / TIDY).mkdir(exist_ok=True)
+        for name in _output_names():
+            os.replace(tmp / name, out_dir / name)
+            final[name] = out_dir / name
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None})
     return final

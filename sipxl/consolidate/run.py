@@ -11,7 +11,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..io.bounds import Limits
@@ -20,6 +20,7 @@ from ..issues import Issue, has_errors, issue, sort_issues
 from .cache import load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
+from .guard import check_folders
 from .privacy import authority_key, made_with, sanitise_result
 from .tidy import FileContent
 from .worker import FileResult, check_many, set_aside
@@ -144,23 +145,33 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
     started = time.perf_counter()
     config = config or AuthorityConfig()
     out_dir = Path(out_dir)
-    found, ignored = discover([Path(d) for d in in_dirs], exclude=[out_dir])
+    check_folders([Path(d) for d in in_dirs], out_dir)  # FolderClash: never read our outputs, never overwrite
+    found, ignored = discover([Path(d) for d in in_dirs])
     manifest = {} if force else load_manifest(out_dir)
     cache = {} if force else load_cache(out_dir)
 
     records = []
     for f in found:
         old = manifest.get(f.path)
-        if old and old.get("size") == f.size and old.get("mtime_ns") == f.mtime_ns and old.get("sha256"):
+        if f.problem:
+            sha = ""
+        elif old and old.get("size") == f.size and old.get("mtime_ns") == f.mtime_ns and old.get("sha256"):
             sha = str(old["sha256"])  # same name, size and time: not even hashed again
         else:
-            sha = content_hash(f.path)
+            try:
+                sha = content_hash(f.path)
+            except OSError as e:  # found but not readable (permissions, removed meanwhile)
+                f = replace(f, problem=f"it could not be opened: {e.strerror or e}")
+                sha = ""
         records.append(FileRecord(f, sha))
 
     key = authority_key(config.pseudonym_key)
     first_of: dict[str, FileRecord] = {}
     to_read: list[str] = []
     for r in records:
+        if r.found.problem:  # nothing to read: reported as it is, never a duplicate of another
+            r.result = FileResult([issue("SIPXL-F001", detail=r.found.problem)])
+            continue
         if r.sha256 in first_of:
             r.status, r.duplicate_of = "duplicate", first_of[r.sha256].rel
             continue
@@ -173,7 +184,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
         on_start(len(to_read))
     fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None), limits)
     for r in records:
-        if r.status != "duplicate" and not r.unchanged:
+        if r.status != "duplicate" and not r.unchanged and not r.found.problem:
             r.result = sanitise_result(fresh[r.found.path], key)  # before anything is cached or written
 
     school_issues = _account(records, config)
