@@ -130,3 +130,19 @@ def test_a_result_with_nothing_flagged_is_passed_through():
 
     r = FileResult([])
     assert sanitise_result(r, b"k") is r
+
+
+def test_another_key_gives_other_placeholders_and_the_cache_follows(tmp_path):
+    _project_with(["Jamie Stewart"], tmp_path / "in" / "P01 Partnership" / "project.xlsx")
+    out = tmp_path / "out"
+
+    def placeholders(key: str) -> set[str]:
+        cons = consolidate([tmp_path / "in"], out, AuthorityConfig(pseudonym_key=key), jobs=1)
+        write_outputs(cons, out)
+        refs = pq.read_table(out / "tidy" / "pupils.parquet").column("pupil_ref").to_pylist()
+        return {r for r in refs if r.startswith(PREFIX)}
+
+    first = placeholders("key one")
+    assert len(first) == 1 and first == placeholders("key one")  # stable: the same key, the same placeholder
+    second = placeholders("key two")
+    assert len(second) == 1 and second != first  # the cached result made with key one is not reused
