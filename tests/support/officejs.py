@@ -30,9 +30,11 @@ def node() -> str:
 
 
 def _json_value(v: object) -> object:
-    if isinstance(v, dt.datetime | dt.date):
+    if isinstance(v, dt.datetime | dt.date | dt.time):
         return v.isoformat()
-    return v
+    if isinstance(v, str | int | float | bool):
+        return v
+    return str(getattr(v, "text", v))  # an array or data-table formula: its text, as Excel shows in the bar
 
 
 def workbook_state(path: Path) -> dict:
