@@ -180,6 +180,14 @@ def test_scripts_meta_lists_exactly_the_five_buttons(served: Served) -> None:
     assert sorted(m["function_name"] for m in meta) == sorted(buttons.BUTTONS)
 
 
+def test_unknown_script_is_refused_in_words(served: Served, payloads: dict[str, dict]) -> None:
+    for name in ("format_c", "__class__", "script"):
+        response = served.call(name, payloads["VBA"])
+        assert response.status_code == 400 and "no script" in response.json()["detail"]
+    response = served.call("validate", {**payloads["VBA"], "args": ["unexpected"]})
+    assert response.status_code == 400  # xlwings Server's own check: the scripts take no arguments
+
+
 def test_vba_client_of_another_xlwings_version_is_told_why(served: Served, project: Path) -> None:
     payload = payload_from_xlsx(project, client="VBA")
     payload["version"] = "0.30.0"
@@ -397,3 +405,15 @@ def test_trial_serve_without_an_app_answers_on_localhost(project: Path, tmp_path
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(func_name=st.sampled_from(["GAST", "LEUVENMEAN", "LEUVENENGAGED", "MEANCHANGE", "NOPE", "", "__class__"]),
+       args=st.lists(st.none() | json_values | st.lists(st.lists(json_values, min_size=1, max_size=3), min_size=1,
+                                                         max_size=3), max_size=4))
+def test_wrong_function_calls_never_get_a_server_error(served: Served, func_name: str, args: list) -> None:
+    """A well-formed envelope around any function name and arguments: a result (200) or a refusal (400)."""
+    response = served.client.post("/xlwings/custom-functions-call", json={
+        "func_name": func_name, "args": args, "caller_address": "Sheet1!A1", "client": "Office.js",
+        "version": "0.37.8", "runtime": "1.4"})
+    assert response.status_code in (200, 400), (response.status_code, response.text)

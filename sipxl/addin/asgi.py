@@ -7,7 +7,7 @@ settings (``SIPXL_SERVER_TOKEN``, ``SIPXL_MAX_BODY_BYTES``); the process environ
 
 from __future__ import annotations
 
-# ruff: noqa: E402  (the environment must be set before xlwings and xlwings_server are imported)
+# ruff: noqa: E402, I001  (the environment must be set before xlwings and xlwings_server are imported)
 import os
 from pathlib import Path
 
@@ -21,11 +21,13 @@ for _key, _value in dotenv_values(_app_dir / ".env").items():
     if _key.startswith("SIPXL_") and _value is not None:
         os.environ.setdefault(_key, _value)
 
-from xlwings_server.config import settings  # noqa: I001
-from xlwings_server.main import main_app
-
 from ..excel import xlremote  # noqa: F401  - XLWINGS_ON_SERVER and the licence key before xlwings is imported
-from .guard import DEFAULT_MAX_BODY_BYTES, RequestGuard
+from .guard import DEFAULT_MAX_BODY_BYTES, Callables, RequestGuard
+
+from xlwings_server.config import settings
+from xlwings_server.main import main_app
+from xlwings_server.routers import xlwings as _router  # the custom_scripts/custom_functions xlwings Server uses
 
 app = RequestGuard(main_app, int(os.environ.get("SIPXL_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
-                   app_path=settings.app_path)
+                   app_path=settings.app_path,
+                   callables=Callables(_router.custom_scripts, _router.custom_functions))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # ruff: noqa: I001, E402  (xlremote must be imported before xlwings.server)
 
+import functools
+
 from . import xlremote  # noqa: F401  - sets the xlwings environment: must come first
 from xlwings.server import arg, func, ret
 
@@ -33,11 +35,25 @@ def _blank(v: object) -> object:
     return None if v in ("", None) else v
 
 
+def _cell_safe(f):
+    """A cell gets the reason as text (``#SIPXL: ...``) for arguments it cannot use, never a server error."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError) as e:
+            return f"#SIPXL: {f.__name__} cannot use these values ({e})"
+
+    return wrapper
+
+
 @func
 @arg("levels", doc="The goals' attainment levels, -2 to +2 (blank = not scored).")
 @arg("weights", doc="Optional: the goals' weights (blank = 1).")
 @arg("rho", doc="Optional: the inter-goal correlation; 0.3 unless the authority says otherwise.")
 @ret(doc="The GAS T-score (50 = goals met as expected).")
+@_cell_safe
 def GAST(levels, weights=None, rho: float = RHO):  # noqa: N802 - Excel's naming
     """Goal Attainment Scaling T-score (Kiresuk & Sherman)."""
     lv = [_blank(v) for v in _flat(levels)]
@@ -52,6 +68,7 @@ def GAST(levels, weights=None, rho: float = RHO):  # noqa: N802 - Excel's naming
 @func
 @arg("levels", doc="Leuven engagement levels, 1 to 5.")
 @ret(doc="The mean engagement level.")
+@_cell_safe
 def LEUVENMEAN(levels):  # noqa: N802
     """Mean Leuven engagement over the non-blank observations."""
     s = summarise_leuven([_blank(v) for v in _flat(levels)])
@@ -61,6 +78,7 @@ def LEUVENMEAN(levels):  # noqa: N802
 @func
 @arg("levels", doc="Leuven engagement levels, 1 to 5.")
 @ret(doc="The percentage of observations at level 4 or 5.")
+@_cell_safe
 def LEUVENENGAGED(levels):  # noqa: N802
     """Percentage of observations at level 4-5 (Engaged or Intense)."""
     s = summarise_leuven([_blank(v) for v in _flat(levels)])
@@ -71,6 +89,7 @@ def LEUVENENGAGED(levels):  # noqa: N802
 @arg("pre", doc="Each pupil's score before.")
 @arg("post", doc="Each pupil's score after, in the same order.")
 @ret(doc="The mean change over the pupils with both scores.")
+@_cell_safe
 def MEANCHANGE(pre, post):  # noqa: N802
     """Mean change (post - pre) over the pupils with both scores."""
     a, b = [_blank(v) for v in _flat(pre)], [_blank(v) for v in _flat(post)]
