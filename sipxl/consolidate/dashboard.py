@@ -372,8 +372,9 @@ def write_dashboard(path: Path, d: dict) -> int:
              y_title="Mean (1-5)", y_min=1, y_max=5, x_title="Session")
 
     # ---- GAS
-    ws = db.sheet("GAS", "Goal Attainment Scaling by intervention and by Joint Support Team", supp_note,
-                  widths=[44, 10, 12, 12, 12])
+    ws = db.sheet("GAS", "Goal Attainment Scaling by intervention and by Joint Support Team",
+                  f"{supp_note} T = 50 + 10·Σwx / √((1−ρ)Σw² + ρ(Σw)²), Kiresuk & Sherman; ρ as set in each "
+                  "workbook (usually 0.3).", widths=[44, 10, 12, 12, 12])
     row = 3
     for key, label in (("gas_intervention", "intervention"), ("gas", "Joint Support Team")):
         tab = d[key]
@@ -382,8 +383,6 @@ def write_dashboard(path: Path, d: dict) -> int:
                              f"Mean GAS T-score by {label}: baseline and review", unit="children", kind="bar",
                              y_title="T-score (50 = goals achieved as expected)", y_min=20, y_max=80,
                              height=max(260, 40 * len(tab.rows) + 100))
-    db.para(ws, row, 1, "T = 50 + 10·Σwx / √((1−ρ)Σw² + ρ(Σw)²), Kiresuk & Sherman; ρ as set in each "
-                        "workbook (usually 0.3).")
 
     # ---- Self-esteem & attendance
     ws = db.sheet("Self-esteem & attendance", "Rosenberg self-esteem and attendance: before and after", CAUTION,
