@@ -4,8 +4,10 @@
 
 Each timing is what the server spends on one click: building ``xw.Book(json=payload)`` from the client's
 payload, running the button (read, extract, validate/score, write back) and ``book.json()``. Making the
-payload from the .xlsx (which a real client does in Excel) is reported separately. Writes
-benchmarks/buttons_results.md and prints the same table. Nothing is asserted.
+payload from the .xlsx (which a real client does in Excel) is reported separately, and so is the time
+xlwings Server's own Office.js client takes to apply a click's actions in Node on the test model
+(tests/clients, when Node and its packages are installed). Writes benchmarks/buttons_results.md and prints
+the same table. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # support.officejs: the Office.js client
 
 import sipxl.excel.xlremote as xlremote  # noqa: E402  (the xlwings environment first)
 from sipxl import __version__  # noqa: E402
@@ -38,6 +41,17 @@ def _time(fn, repeat: int) -> list[float]:
     return out
 
 
+def _officejs_time(path: Path, actions: list[dict], repeat: int) -> float | None:
+    """Median time for xlwings Server's Office.js client to apply `actions` in Node; None without Node."""
+    import shutil
+
+    from support.officejs import CLIENT_DIR, run_officejs
+
+    if shutil.which("node") is None or not (CLIENT_DIR / "node_modules").is_dir():
+        return None
+    return statistics.median(_time(lambda: run_officejs(path, actions), repeat))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
@@ -51,13 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for name, fn in buttons.BUTTONS.items():
             for client, payload in payloads.items():
-                def click(fn=fn, payload=payload) -> None:
+                actions: list[dict] = []
+
+                def click(fn=fn, payload=payload, actions=actions) -> None:
                     book = xlremote.book_from_payload(payload)
                     fn(book)
-                    book.json()
+                    actions[:] = book.json()["actions"]
 
                 times = _time(click, args.repeat)
-                rows.append((name, client, statistics.median(times), max(times)))
+                applied = _officejs_time(path, actions, args.repeat) if client == "Office.js" else None
+                rows.append((name, client, statistics.median(times), max(times), len(actions), applied))
     lines = [
         "# Ribbon button timings",
         "",
@@ -66,10 +83,15 @@ def main(argv: list[str] | None = None) -> int:
         f"median and worst of {args.repeat} runs. Server-side time per click: payload -> xw.Book -> button -> "
         "book.json(); the network and the client's own reading/writing in Excel are not included.",
         "",
-        "| button | client | median (ms) | worst (ms) |",
-        "|---|---|---:|---:|",
+        "The last column is the Office.js client (xlwings-server's own callbacks) applying the actions in Node on "
+        "the test model, median, including reading the workbook's state with openpyxl and starting Node; real "
+        "Excel's time is not measured.",
+        "",
+        "| button | client | median (ms) | worst (ms) | actions | Office.js client applies (ms) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
-    lines += [f"| {n} | {c} | {m * 1000:.0f} | {w * 1000:.0f} |" for n, c, m, w in rows]
+    lines += [f"| {n} | {c} | {m * 1000:.0f} | {w * 1000:.0f} | {k} | "
+              f"{'' if a is None else f'{a * 1000:.0f}'} |" for n, c, m, w, k, a in rows]
     lines += [
         "",
         "Making the payload from the .xlsx with openpyxl (the part a real client does inside Excel): "
