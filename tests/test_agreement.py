@@ -319,3 +319,32 @@ def test_the_reported_cases_agree(tmp_path: Path) -> None:
         found = {(i.code, i.cell) for i in check_file(case.path, score=False).issues}
         for code, (sheet, row, col) in codes:
             assert (code, excel_ref(case.template.sheet(sheet).name, row, col)) in found, (case.name, found)
+
+
+@pytest.mark.libreoffice
+def test_error_values_and_measures_not_in_use_show_in_the_sheet(tmp_path: Path) -> None:
+    """An error value (#N/A) pasted into an answer: the calculations that use it show it and sipxl reports it at
+    the answer; a measure the Project sheet says is not used: its sheet says so under the title."""
+    from sipxl.spec.templates import NOT_IN_USE, measure_flag
+
+    template, values = clean_values("sipp_project")
+    layout = layout_template(template)
+    flag = layout.fields[measure_flag("gas")]
+    values = {**values, (flag.sheet, flag.row, flag.col): "No"}
+    (tmp_path / "in").mkdir()
+    src = build_template(template, tmp_path / "in" / "project.xlsx", values=values)
+    ss = layout.grids["social_skills"]
+    item, total = (ss.item_rows[2], ss.columns[(1, "Pre")]), (ss.total_row, ss.columns[(1, "Pre")])
+    wb = openpyxl.load_workbook(src)
+    wb["Social Skills"].cell(item[0] + 1, item[1] + 1).value = "#N/A"  # openpyxl writes an error value
+    wb.save(tmp_path / "in" / "with_na.xlsx")
+    [out] = recalculate_all([tmp_path / "in" / "with_na.xlsx"], tmp_path / "out")
+    shown = openpyxl.load_workbook(out, data_only=True)
+    assert _shown(shown["Social Skills"].cell(total[0] + 1, total[1] + 1).value) == CHECK  # "#N/A" shows
+    gas_head = layout.sheets["gas"].head_row
+    assert shown["GAS"].cell(gas_head + 1, 1).value == NOT_IN_USE
+    assert shown["Rosenberg"].cell(layout.sheets["rosenberg"].head_row + 1, 1).value != NOT_IN_USE
+    check = check_file(tmp_path / "in" / "with_na.xlsx")
+    assert ("SIPXL-V009", excel_ref("Social Skills", *item)) in {(i.code, i.cell) for i in check.issues}
+    assert recomputed_formulas(check.content)[("social_skills", *total)][1] == CHECK
+    assert check.scores.gas is None

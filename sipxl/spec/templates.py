@@ -376,7 +376,7 @@ def phase5_sheet() -> Sheet:
             Column("pre", "Score at beginning of intervention", Rule("number"), width=14),
             Column("post", "Score at end of intervention", Rule("number"), width=14),
             Column("out_of", "Out of", Rule("number", min=0), "e.g. 30 for the Rosenberg total", width=8),
-            Column("difference", "Difference", Rule("number"), width=11,
+            Column("difference", "Difference", Rule("number"), width=11, number_format="General",
                    formula=difference("{c:pre}{r}", "{c:post}{r}", Rule("number"))),
         ), rows=12, row_key="pupil_ref"),
         Table("smart_achieved", "Have the SMART outcomes been achieved?", (
