@@ -53,3 +53,26 @@ def test_ribbon_reads_an_earlier_version_at_its_own_cells(tmp_path):
     assert from_book.version == "0.9"
     assert [i.code for i in from_book.issues] == ["SIPXL-F006"]
     assert from_book.tables["pupils"].frame.iloc[0].to_dict() == from_file.tables["pupils"].frame.iloc[0].to_dict()
+
+
+def test_a_1_0_project_workbook_is_read_with_its_own_layout(tmp_path):
+    """1.0 had 8 register rows, no "measures used", and one typed results table for every measure."""
+    old = template_version("sipp_project", "1.0")
+    lay = layout_template(old)
+    pupils, results = lay.tables["pupils"], lay.tables["results"]
+    assert len(pupils.rows) == 8 and "social_results" not in lay.tables and "uses_gas" not in lay.fields
+    current = layout_template(get_template("sipp_project"))
+    assert lay.fields["project_title"] == current.fields["project_title"]
+    assert lay.tables["schools"].first_row < current.tables["schools"].first_row  # the measures sit above
+    path = build_template(old, tmp_path / "old.xlsx", {
+        ("pupils", pupils.first_row, pupils.columns["pupil_ref"]): "SIP-Q1",
+        (results.sheet, results.first_row, results.columns["pupil_ref"]): "SIP-Q1",
+        (results.sheet, results.first_row, results.columns["measure"]): "Social Skills Pupil Assessment",
+        (results.sheet, results.first_row, results.columns["pre"]): 20,
+    })
+    content = content_of(read_workbook(path))
+    assert content.version == "1.0"
+    assert [i.code for i in content.issues] == ["SIPXL-F006"]  # Social Skills was a measure of that table
+    rec = content.tables["results"].frame.iloc[0]
+    assert (rec["pupil_ref"], rec["measure"], rec["pre"]) == ("SIP-Q1", "Social Skills Pupil Assessment", 20)
+    assert content.tables["pupils"].frame.iloc[0]["no_post"] is None  # a column 1.0 did not have: there, empty
