@@ -743,8 +743,8 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
         src = layout.tables["smart_outcomes"]
         outcomes = {r - 1 - src.first_row: rec.get("outcome") for r, rec in _rows(content, "smart_outcomes")}
         place = layout.tables["smart_achieved"]
-        table_cells("smart_achieved", "outcome", "SMART outcome",
-                    lambda rec, r: outcomes.get(r - 1 - place.first_row))
+        for k, row in enumerate(place.rows):  # every row shows its outcome, whether or not it is answered
+            out[(place.sheet, row, place.columns["outcome"])] = (f"SMART outcome (row {row + 1})", outcomes.get(k))
     # GAS T-scores, on each child's first row
     if "goals" in content.tables:
         children = _gas_children(content)
