@@ -222,7 +222,7 @@ def _text(raw: object) -> str:
         return str(int(raw))
     if isinstance(raw, dt.datetime | dt.date):
         return raw.strftime("%d/%m/%Y")
-    return str(raw).strip()
+    return str(raw).strip(" ")  # spaces, as Excel's TRIM: a tab or a line break is something typed
 
 
 def _show(raw: object) -> str:
@@ -287,7 +287,7 @@ def _fast_reader(rule: Rule) -> Callable[[object], object]:
     if kind in ("text", "long_text"):
         def text(v: object) -> object:
             if type(v) is str:
-                return v.strip() if excel_trim(v) else None
+                return v.strip(" ") if excel_trim(v) else None
             return _MISS
         return text
     if kind == "date":
