@@ -158,3 +158,13 @@ def test_a_planted_pickle_or_foreign_rows_are_never_run(returns, tmp_path):
     assert load_cache(out) == {}
     again = consolidate([returns], out, jobs=1)
     assert again.read == 2 and not marker.exists()
+
+
+def test_school_files_are_never_changed(returns, tmp_path):
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in returns.rglob("*") if p.is_file()}
+    out = tmp_path / "out"
+    assert main(["consolidate", str(returns), "--out", str(out), "--jobs", "2", "--force"]) in (0, 1)
+    files = [str(p) for p in before]
+    assert subprocess.run([sys.executable, "-m", "sipxl.cli", "validate", *files], capture_output=True,
+                          timeout=600, check=False).returncode in (0, 1)
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in returns.rglob("*") if p.is_file()} == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -47,6 +48,10 @@ class Limits:
         return cls(**values)
 
 
+# What reading a damaged zip raises (a bad header, a corrupt deflate stream, a method zipfile does not know).
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, KeyError)
+
+
 class OutOfBounds(Exception):
     def __init__(self, found: Issue):
         super().__init__(found.message)
@@ -75,7 +80,7 @@ def check_bounds(path: Path | str, limits: Limits) -> None:
     XML part declares entities. A file that is not a zip at all is left to the reader's own message."""
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_DAMAGE:
         return
     with zf:
         infos = zf.infolist()
@@ -95,7 +100,7 @@ def check_bounds(path: Path | str, limits: Limits) -> None:
             try:
                 with zf.open(info) as part:
                     head = part.read(HEAD)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            except ZIP_DAMAGE:
                 continue  # damaged: the reader says so, in its own terms
             if any(d in head for d in _DECLARATIONS):
                 raise OutOfBounds(issue("SIPXL-F015", value=name))
@@ -116,7 +121,7 @@ def _tab_name(zf: zipfile.ZipFile, part: str) -> str:
     try:
         workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except (KeyError, OSError, zipfile.BadZipFile):
+    except ZIP_DAMAGE:
         return part
     target = part.removeprefix("xl/")
     for rel in re.findall(r"<Relationship\b[^>]*>", rels):

@@ -18,7 +18,7 @@ from ..spec import all_templates, get_template
 from ..spec.history import template_version
 from ..spec.model import Template
 from . import stages
-from .bounds import Limits, OutOfBounds, check_bounds
+from .bounds import ZIP_DAMAGE, Limits, OutOfBounds, check_bounds
 from .build import META_NAME_PREFIX, META_SHEET
 from .errors import mark_error_values
 
@@ -101,7 +101,7 @@ def _zip_parts(path: Path) -> tuple[dict[str, str], dict[str, str]]:
             workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
             custom = zf.read("docProps/custom.xml").decode("utf-8", "replace") \
                 if "docProps/custom.xml" in names else ""
-    except (zipfile.BadZipFile, OSError, KeyError) as e:
+    except ZIP_DAMAGE as e:
         raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {e}")) from e
     defined: dict[str, str] = {}
     for name, ref in _DEFINED.findall(workbook):
