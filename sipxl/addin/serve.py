@@ -18,9 +18,8 @@ def serve(app_dir: Path | None, host: str, port: int, certfile: Path | None = No
     if (certfile is None) != (keyfile is None):
         raise ValueError("HTTPS needs both --cert and --key.")
     scheme = "https" if certfile else "http"
-    if app_dir is None:  # a trial: a throw-away app for this address
-        app_dir = Path(tempfile.mkdtemp(prefix="sipxl-addin-"))
-        init_app(app_dir, f"{scheme}://{host}:{port}")
+    if app_dir is None:  # a trial: one app per port in the temporary folder, written again on every start
+        app_dir = init_app(Path(tempfile.gettempdir()) / f"sipxl-trial-addin-{port}", f"{scheme}://{host}:{port}")
     os.environ["SIPXL_ADDIN_DIR"] = str(Path(app_dir).resolve())
     print(f"SIPXL add-in ({app_dir}) on {scheme}://{host}:{port} (manifest: /manifest.xml). Ctrl+C stops it.",
           flush=True)
