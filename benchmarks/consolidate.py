@@ -1,60 +1,97 @@
-"""Benchmark: consolidation speed and growth against the naive reader and the unzip-and-parse limit.
+"""Benchmark: consolidation against the naive reader and the reading floor, per size, with the stage split.
 
-    python benchmarks/consolidate.py [--sizes 250 1000 2500] [--quick]
+    python benchmarks/consolidate.py            # the four standard sizes, about 15-25 minutes
+    python benchmarks/consolidate.py --huge     # also one run at 25,000 files (generating it takes a while)
+    python benchmarks/consolidate.py --only mixed-700      # one size (results of other sizes are kept)
 
-Generates (once, cached in benchmarks/data/) sample authorities with the given numbers of project workbooks,
-then measures on the same files: `sipxl consolidate` on 1 core and on all cores (wall time, files/s, peak
-memory), plain openpyxl (`load_workbook(read_only=True, data_only=True)`, every cell of every sheet) as the
-naive baseline, unzipping and parsing every sheet's XML with no other work as the physical limit, and
-incremental re-runs (nothing changed; 1% changed). Prints the figures and writes benchmarks/results.md.
-Timings are measured here, never asserted in tests.
+Sizes: mixed authorities (`sipxl sample --schools N`: school data returns plus project workbooks, as a real
+authority sends) of about 700, 2,800 and 7,000 files, and 2,500 project workbooks alone. Authorities are
+generated once and kept in benchmarks/data/ (git-ignored). For each size, in one run: `sipxl consolidate` on 1
+and 2 jobs (wall time, peak memory of the whole process tree, stage split), the unchanged re-run, a re-run with
+1 % of the files changed, the naive read (openpyxl read_only over every cell, 2 processes) and the floor
+(python-calamine reading every row of every sheet, 2 processes). Files are in the page cache for every
+measurement. Each size's figures are kept in benchmarks/data/results/ and benchmarks/results.md is written from
+all of them, with the issue-13 targets and the growth exponent of each stage (log time ÷ log files).
+
+The machine may be shared: compare ratios from the same run, not absolute times across runs. Timings are
+measured here, never asserted in tests. Peak memory is sampled (every 20 ms, psutil) over the command and all
+its child processes, summed.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import math
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from xml.etree import ElementTree
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DATA = HERE / "data"
+SAVED = DATA / "results"
 RESULTS = HERE / "results.md"
+JOBS = 2
+# label -> (kind, schools): mixed = `sipxl sample --schools N` (about 1.41 files a school); projects = project
+# workbooks only (about 2.4 schools a partnership, one workbook each).
+SIZES = {
+    "mixed-700": ("mixed", 495),
+    "mixed-2800": ("mixed", 1980),
+    "mixed-7000": ("mixed", 4950),
+    "projects-2500": ("projects", 6000),
+}
+HUGE = {"mixed-25000": ("mixed", 17680)}
+STAGE_ORDER = ["start-up", "check", "tidy frames", "figures", "dashboard.xlsx", "report.xlsx", "report.json",
+               "tidy files", "cache", "outputs"]
+
+
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
 def workbooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.xlsx") if p.is_file())
 
 
-def ensure_sample(n_projects: int) -> Path:
-    """A sample authority of about n project workbooks (one per partnership of 2-3 schools; about 2.4 schools a
-    partnership on average), without the school data returns, so the files are project workbooks only."""
-    from sipxl.sample import generate_authority
-
-    folder = DATA / f"authority_{n_projects}"
-    done = folder / ".complete"
-    if not done.exists():
-        if folder.exists():
-            shutil.rmtree(folder)
-        start = time.perf_counter()
-        generate_authority(folder, schools=round(n_projects * 2.4), seed=2026, mistake_rate=0.1, returns=False)
-        done.write_text("ok")
-        print(f"  generated about {n_projects} project workbooks in {time.perf_counter() - start:.1f} s", flush=True)
+def ensure_sample(label: str, kind: str, schools: int) -> Path:
+    """The authority for `label`, generated once into benchmarks/data/ (deterministic: seed 2026)."""
+    folder = DATA / label / "returns"
+    done = DATA / label / ".complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    say(f"  generating {label} ({schools} schools); kept in {folder.parent} for later runs")
+    start = time.perf_counter()
+    if kind == "mixed":
+        subprocess.run([sys.executable, "-m", "sipxl.cli", "sample", "--schools", str(schools), "--seed", "2026",
+                        "--out", str(folder)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    else:
+        code = ("import sys; from pathlib import Path; from sipxl.sample import generate_authority; "
+                "generate_authority(Path(sys.argv[1]), schools=int(sys.argv[2]), seed=2026, mistake_rate=0.1, "
+                "returns=False)")
+        subprocess.run([sys.executable, "-c", code, str(folder), str(schools)], check=True, cwd=ROOT)
+    for stray in folder.glob("*.json"):  # the sample's answer key is not a return
+        stray.unlink()
+    done.write_text("ok")
+    say(f"  generated {len(workbooks(folder))} files in {time.perf_counter() - start:.0f} s")
     return folder
 
 
 def warm_cache(files: list[Path]) -> None:
-    """Read every file once, so each measurement starts with the files in the page cache (the first one
-    measured would otherwise also pay for the disk)."""
     for f in files:
         f.read_bytes()
+
+
+# ---------------------------------------------------------------- the baselines
 
 
 def _naive_one(path: str) -> int:
@@ -69,115 +106,250 @@ def _naive_one(path: str) -> int:
     return n
 
 
-def _limit_one(path: str) -> int:
+def _floor_one(path: str) -> int:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(path)
     n = 0
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.startswith("xl/worksheets/sheet") or name == "xl/sharedStrings.xml":
-                n += len(ElementTree.fromstring(zf.read(name)))
+    for name in wb.sheet_names:
+        n += len(wb.get_sheet_by_name(name).to_python())
+    wb.close()
     return n
 
 
-def timed_pool(func, files: list[Path], jobs: int) -> float:
+def timed_pool(func, files: list[Path], jobs: int = JOBS) -> float:
     start = time.perf_counter()
-    if jobs == 1:
-        for f in files:
-            func(str(f))
-    else:
-        with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(func, [str(f) for f in files], chunksize=8))
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(func, [str(f) for f in files], chunksize=16))
     return time.perf_counter() - start
 
 
-def run_consolidate(inputs: Path, out: Path, jobs: int, force: bool) -> tuple[float, float]:
-    """(wall seconds, peak resident memory MiB of the command and its workers)."""
-    cmd = [sys.executable, "-c",
-           "import sys, resource; from sipxl.cli import main; rc = main(sys.argv[1:]); "
-           "self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-           "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
-           "print(f'PEAK_KB {max(self, kids)} {self} {kids}', file=sys.stderr); sys.exit(rc)",
-           "consolidate", str(inputs), "--out", str(out), "--jobs", str(jobs)]
-    if force:
-        cmd.append("--force")
+# ---------------------------------------------------------------- sipxl, with memory and stages
+
+
+class TreeMemory:
+    """Peak resident memory of a process and all its descendants, summed, sampled every 20 ms."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+            except psutil.Error:
+                break
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.02)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
+
+
+def run_sipxl(inputs: Path, out: Path, jobs: int, force: bool) -> dict:
+    """One `sipxl consolidate`: wall seconds, peak MiB of the process tree, seconds per stage."""
+    stages_file = out.parent / f"stages-{out.name}.json"
+    stages_file.unlink(missing_ok=True)
+    cmd = [sys.executable, str(HERE / "_timed_run.py"), "consolidate", str(inputs), "--out", str(out),
+           "--jobs", str(jobs)] + (["--force"] if force else [])
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT), "BENCH_STAGES": str(stages_file),
+           "BENCH_T0": repr(time.time())}
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    memory = TreeMemory(proc.pid)
+    _, err = proc.communicate()
     wall = time.perf_counter() - start
+    peak = memory.stop()
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"consolidate failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    peak = next((line.split() for line in proc.stderr.splitlines() if line.startswith("PEAK_KB")), None)
-    total_kb = int(peak[2]) + int(peak[3]) if peak else 0  # parent + largest worker, an upper bound
-    return wall, total_kb / 1024
+        raise SystemExit(f"consolidate failed ({proc.returncode}):\n{err[-3000:]}")
+    stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
+    return {"wall": wall, "peak_mib": peak, "stages": stages}
 
 
 def touch_one_percent(folder: Path) -> int:
-    """Change 1% of the files' bytes (a zip comment), as a re-sent workbook would."""
-    files = [f for f in workbooks(folder)][:: 100]
+    """Change 1 % of the files' bytes (a new zip comment), as a re-sent workbook would."""
+    files = workbooks(folder)[::100]
     for f in files:
         with zipfile.ZipFile(f, "a") as zf:
             zf.comment = f"changed {time.time()}".encode()
     return len(files)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 2500])
-    parser.add_argument("--quick", action="store_true", help="skip the naive reader above 1,000 files")
-    args = parser.parse_args()
+def measure(label: str, kind: str, schools: int, full: bool) -> dict:
+    say(f"== {label}")
+    folder = ensure_sample(label, kind, schools)
+    files = workbooks(folder)
+    warm_cache(files)
+    out = DATA / label / "out"
+    result: dict = {"label": label, "kind": kind, "files": len(files),
+                    "date": dt.datetime.now().isoformat(" ", "minutes")}
+    shutil.rmtree(out, ignore_errors=True)
+    result["jobs2"] = run_sipxl(folder, out, JOBS, force=True)
+    say(f"  sipxl {JOBS} jobs: {result['jobs2']['wall']:.1f} s, {result['jobs2']['peak_mib']:.0f} MiB")
+    if full:
+        result["unchanged"] = run_sipxl(folder, out, JOBS, force=False)
+        say(f"  unchanged re-run: {result['unchanged']['wall']:.2f} s")
+        result["changed_files"] = touch_one_percent(folder)
+        result["changed"] = run_sipxl(folder, out, JOBS, force=False)
+        say(f"  1 % changed ({result['changed_files']} files): {result['changed']['wall']:.2f} s")
+        shutil.rmtree(out, ignore_errors=True)
+        result["jobs1"] = run_sipxl(folder, out, 1, force=True)
+        say(f"  sipxl 1 job: {result['jobs1']['wall']:.1f} s, {result['jobs1']['peak_mib']:.0f} MiB")
+        result["floor"] = timed_pool(_floor_one, files)
+        say(f"  floor (calamine, {JOBS} processes): {result['floor']:.1f} s")
+        result["naive"] = timed_pool(_naive_one, files)
+        say(f"  naive openpyxl ({JOBS} processes): {result['naive']:.1f} s")
+    shutil.rmtree(out, ignore_errors=True)
+    SAVED.mkdir(parents=True, exist_ok=True)
+    (SAVED / f"{label}.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _f(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def exponent(points: list[tuple[int, float]]) -> float | None:
+    """Least-squares slope of log(seconds) on log(files): 1 is linear, below 1 is per-file time falling."""
+    pts = [(math.log(n), math.log(t)) for n, t in points if n > 0 and t and t > 0]
+    if len(pts) < 2:
+        return None
+    mx, my = sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    return sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else None
+
+
+def report(results: dict[str, dict]) -> str:
     import sipxl
 
-    cores = os.cpu_count() or 1
-    rows = []
-    for n in args.sizes:
-        print(f"== {n} project workbooks", flush=True)
-        folder = ensure_sample(n)
-        files = workbooks(folder)
-        warm_cache(files)
-        out = DATA / f"out_{n}"
-        shutil.rmtree(out, ignore_errors=True)
-        one, mem1 = run_consolidate(folder, out, 1, force=True)
-        print(f"  sipxl 1 core: {one:.2f} s", flush=True)
-        shutil.rmtree(out, ignore_errors=True)
-        alln, mem_all = run_consolidate(folder, out, cores, force=True)
-        print(f"  sipxl {cores} cores: {alln:.2f} s", flush=True)
-        unchanged, _ = run_consolidate(folder, out, cores, force=False)
-        changed_n = touch_one_percent(folder)
-        changed, _ = run_consolidate(folder, out, cores, force=False)
-        naive = timed_pool(_naive_one, files, cores) if not (args.quick and n > 1000) else float("nan")
-        print(f"  naive openpyxl {cores} cores: {naive:.2f} s", flush=True)
-        limit = timed_pool(_limit_one, files, cores)
-        print(f"  unzip+parse limit {cores} cores: {limit:.2f} s", flush=True)
-        rows.append(dict(n=n, files=len(files), one=one, all=alln, mem1=mem1, mem_all=mem_all, naive=naive,
-                         limit=limit, unchanged=unchanged, changed=changed, changed_n=changed_n))
-
-    lines = [
+    rows = [results[k] for k in [*SIZES, *HUGE] if k in results]
+    head = [
         "# Consolidation benchmark", "",
-        f"Machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, sipxl "
-        f"{sipxl.__version__}, {platform.platform()}.", "",
-        "Files = SIPP project workbooks from the sample generator (10% with mistakes). "
-        "Naive = openpyxl read_only/data_only over every cell; "
-        "limit = unzip and parse each sheet's XML, nothing else (both on all cores). Files are in the page cache "
-        "for every measurement.", "",
-        "| project workbooks | files | sipxl 1 core (s) | sipxl all cores (s) | files/s | peak MiB (1 core / all) "
-        "| naive (s) | naive ÷ sipxl | limit (s) | sipxl ÷ limit | re-run unchanged (s) | re-run 1% changed (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, sipxl "
+        f"{sipxl.__version__}, {platform.platform()}. Written by `python benchmarks/consolidate.py"
+        f"{' --huge' if any(k in results for k in HUGE) else ''}`.", "",
+        "Mixed = `sipxl sample --schools N` (school data returns plus project workbooks); projects = project "
+        "workbooks only. Naive = openpyxl read_only/data_only over every cell; floor = python-calamine reading "
+        "every row of every sheet; both on 2 processes. Peak memory: the whole process tree (parent and "
+        "workers), summed, sampled every 20 ms. Every ratio compares figures from the same run of its size.", "",
+        "| size | files | measured | sipxl 2 jobs (s) | sipxl 1 job (s) | 1 ÷ 2 jobs | naive (s) | naive ÷ sipxl "
+        "| floor (s) | sipxl ÷ floor | unchanged re-run (s) | 1 % changed (s) | peak MiB 2 jobs / 1 job "
+        "| ms per file |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    lines = head
     for r in rows:
+        two, one = r["jobs2"]["wall"], r.get("jobs1", {}).get("wall")
         lines.append(
-            f"| {r['n']} | {r['files']} | {r['one']:.2f} | {r['all']:.2f} | {r['files'] / r['all']:.0f} | "
-            f"{r['mem1']:.0f} / {r['mem_all']:.0f} | {r['naive']:.2f} | {r['naive'] / r['all']:.1f} | "
-            f"{r['limit']:.2f} | {r['all'] / r['limit']:.1f} | {r['unchanged']:.2f} | "
-            f"{r['changed']:.2f} ({r['changed_n']} files) |")
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        growth = (last["all"] / first["all"]) / (last["files"] / first["files"])
-        lines += ["", f"Growth: time per file at {last['n']} ÷ time per file at {first['n']} = {growth:.2f} "
-                  "(1.0 is linear)."]
+            f"| {r['label']} | {r['files']} | {r['date']} | {_f(two)} | {_f(one)} | {_f(_ratio(one, two), 2)} | "
+            f"{_f(r.get('naive'))} | {_f(_ratio(r.get('naive'), two))} | {_f(r.get('floor'))} | "
+            f"{_f(_ratio(two, r.get('floor')))} | {_f(r.get('unchanged', {}).get('wall'), 2)} | "
+            f"{_f(r.get('changed', {}).get('wall'), 2)} | {_f(r['jobs2']['peak_mib'], 0)} / "
+            f"{_f(r.get('jobs1', {}).get('peak_mib'), 0)} | {_f(1000 * two / r['files'], 2)} |")
+
+    lines += ["", "## Stage split (sipxl, 2 jobs, seconds)", "",
+              "Start-up: launch to the start of checking (interpreter, imports, configuration). Check: finding, "
+              "hashing and checking the files, and accounting for them. The rest is the serial phase, by output "
+              "(`outputs` is all of it, including what is not listed).", ""]
+    stages = [s for s in STAGE_ORDER if any(s in r["jobs2"]["stages"] for r in rows)]
+    lines += ["| size | " + " | ".join(stages) + " | unchanged re-run: start-up / outputs |",
+              "|---|" + "---:|" * (len(stages) + 1)]
+    for r in rows:
+        st, un = r["jobs2"]["stages"], r.get("unchanged", {}).get("stages", {})
+        lines.append(f"| {r['label']} | " + " | ".join(_f(st.get(s), 2) for s in stages)
+                     + f" | {_f(un.get('start-up'), 2)} / {_f(un.get('outputs'), 2)} |")
+
+    mixed = [r for r in rows if r["kind"] == "mixed"]
+    if len(mixed) >= 2:
+        lines += ["", "## Growth (mixed authorities)", "",
+                  "Exponent b of time ∝ files^b, least squares over the mixed sizes: 1 is linear, below 1 is time "
+                  "per file falling as the authority grows.", "",
+                  "| stage | " + " | ".join(stages) + " | total | peak memory |", "|---|" + "---:|" * (len(stages) + 2)]
+        exps = [exponent([(r["files"], r["jobs2"]["stages"].get(s)) for r in mixed]) for s in stages]
+        total = exponent([(r["files"], r["jobs2"]["wall"]) for r in mixed])
+        memory = exponent([(r["files"], r["jobs2"]["peak_mib"]) for r in mixed])
+        lines.append("| b | " + " | ".join(_f(e, 2) for e in exps) + f" | {_f(total, 2)} | {_f(memory, 2)} |")
+
+    lines += ["", "## Targets (issue 13)", "", "| target | figure | met |", "|---|---|---|"]
+
+    def target(text: str, value: float | None, ok: bool | None) -> None:
+        lines.append(f"| {text} | {_f(value, 2)} | {'—' if ok is None else 'yes' if ok else 'no'} |")
+
+    def get(label: str, *path: str) -> float | None:
+        v: object = results.get(label)
+        for p in path:
+            v = v.get(p) if isinstance(v, dict) else None
+        return v if isinstance(v, int | float) else None
+
+    def check(v: float | None, ok) -> bool | None:
+        return None if v is None else ok(v)
+
+    for label, goal in (("mixed-700", 5), ("mixed-7000", 8)):
+        v = _ratio(get(label, "naive"), get(label, "jobs2", "wall"))
+        target(f"naive ÷ sipxl ≥ {goal} at {label}", v, check(v, lambda x, g=goal: x >= g))
+    v = _ratio(get("mixed-7000", "jobs2", "wall"), get("mixed-7000", "floor"))
+    target("sipxl ÷ floor ≤ 2.5 at mixed-7000", v, check(v, lambda x: x <= 2.5))
+    v = get("projects-2500", "jobs2", "wall")
+    target("2,500 project workbooks consolidated in ≤ 10 s", v, check(v, lambda x: x <= 10))
+    v = _ratio(get("mixed-7000", "jobs1", "wall"), get("mixed-7000", "jobs2", "wall"))
+    target("jobs 1 ÷ jobs 2 ≥ 1.7 at mixed-7000", v, check(v, lambda x: x >= 1.7))
+    big = "mixed-25000" if "mixed-25000" in results else "mixed-7000"
+    v = _ratio(get(big, "jobs2", "wall") / get(big, "files") if get(big, "files") else None,
+               get("mixed-700", "jobs2", "wall") / get("mixed-700", "files") if get("mixed-700", "files") else None)
+    target(f"time per file at {big} ÷ at mixed-700 ≤ 1 (flat or falling)", v, check(v, lambda x: x <= 1.0))
+    v = get("mixed-7000", "unchanged", "wall")
+    target("unchanged re-run ≤ 1 s at mixed-7000", v, check(v, lambda x: x <= 1.0))
+    v = get("mixed-7000", "jobs2", "peak_mib")
+    target("peak memory ≤ 500 MiB at mixed-7000", v, check(v, lambda x: x <= 500))
+    if "mixed-25000" in results:
+        v = _ratio(get("mixed-25000", "jobs2", "peak_mib") / get("mixed-25000", "files"),
+                   get("mixed-7000", "jobs2", "peak_mib") / get("mixed-7000", "files")
+                   if get("mixed-7000", "files") else None)
+        target("peak memory per file at 25,000 ÷ at 7,000 ≤ 1 (linear or better)", v, check(v, lambda x: x <= 1.0))
+
     buttons = HERE / "buttons_results.md"
     if buttons.exists():
         lines += ["", buttons.read_text().strip()]
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"\nwritten to {RESULTS}; peak memory from getrusage (ru_maxrss) of the command and its largest worker")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--huge", action="store_true", help="also one measured run at about 25,000 files")
+    parser.add_argument("--only", nargs="+", choices=[*SIZES, *HUGE], help="measure only these sizes")
+    parser.add_argument("--report", action="store_true", help="only rewrite results.md from the saved figures")
+    args = parser.parse_args()
+    sizes = {**SIZES, **(HUGE if args.huge else {})}
+    if args.only:
+        sizes = {k: v for k, v in {**SIZES, **HUGE}.items() if k in args.only}
+    if not args.report:
+        for label, (kind, schools) in sizes.items():
+            measure(label, kind, schools, full=label not in HUGE)
+    results = {p.stem: json.loads(p.read_text()) for p in sorted(SAVED.glob("*.json"))}
+    RESULTS.write_text(report(results))
+    print(RESULTS.read_text())
+    say(f"written to {RESULTS}")
 
 
 if __name__ == "__main__":
