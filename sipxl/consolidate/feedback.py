@@ -15,13 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import xlsxwriter
-
 from .. import __version__
 from ..domain.issue_groups import group_issues
 from ..issues import SEVERITY_ORDER, Issue, _cell_key
 from ..safe_text import cell_text, csv_field
-from .dashboard import FIXED_DATE
 from .privacy import FLAGGED_CODES
 from .run import STATUS_LABELS, Consolidation
 
@@ -132,6 +129,10 @@ def write_feedback(cons: Consolidation, folder: Path) -> list[Path]:
 
 def _write_school(path: Path, cons: Consolidation, seed: str, name: str, rows: list[Row], missing: list[Issue],
                   reply_by: dt.date | None) -> None:
+    import xlsxwriter  # imported here: a run with nothing to rebuild never needs the writers
+
+    from .dashboard import FIXED_DATE
+
     cfg = cons.config
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False, "in_memory": True})

@@ -9,24 +9,21 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..safe_text import csv_table
-from . import analysis as A
 from .cache import MANIFEST, save_cache
-from .dashboard import write_dashboard
 from .feedback import FEEDBACK, MAIL_MERGE, write_feedback
-from .frames import PUPIL_LEVEL_NOTE, tidy_frames
 from .history import HISTORY, history_text, load_history, previous_session
 from .privacy import authority_key, key_id
 from .run import STATUS_LABELS, Consolidation
 from .tidy import TABLES
-from .validation_report import report_json, write_report_xlsx
+
+if TYPE_CHECKING:  # pandas and the writers are imported where they are used: an unchanged re-run needs neither
+    import pandas as pd
+
+    from . import analysis as A
 
 DASHBOARD = "dashboard.xlsx"
 REPORT_XLSX = "validation_report.xlsx"
@@ -45,6 +42,8 @@ def current_session(files: pd.DataFrame) -> str:
 def build_figures(cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict | None = None) -> dict:
     """Every published table of the dashboard, suppressed (see sipxl.consolidate.analysis); `history` holds
     earlier sessions' figures (sipxl.consolidate.history) for the comparison with the previous session."""
+    from . import analysis as A
+
     t = cons.config.threshold
     names = {**cons.school_names}
     a, s, r = frames["assessments"], frames["sessions"], frames["school_returns"]
@@ -124,6 +123,8 @@ OUTCOME_COLUMNS = ["Outcome", "Now", "Based on (n)", "Previous session", "Change
 
 
 def _outcome_table(outcomes: list, previous_name: str | None, before: dict) -> A.Table:
+    from . import analysis as A
+
     rows = []
     for o in outcomes:
         prev = before.get(o.measure, {}).get("value") if previous_name else None
@@ -157,6 +158,11 @@ def _attendance_columns(t: A.Table) -> A.Table:
 
 
 def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
     df = df.copy()
     for c in df.columns:
         if pd.api.types.is_object_dtype(df[c].dtype):
@@ -230,6 +236,10 @@ def earlier_sessions(out_dir: Path, previous: Path | None = None) -> dict[str, d
 
 
 def frames_for(cons: Consolidation, surveys: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
+    from .frames import tidy_frames
+
     frames = tidy_frames(cons)
     if surveys is not None and len(surveys):
         frames["survey"] = pd.concat([frames["survey"], surveys], ignore_index=True)
@@ -238,6 +248,10 @@ def frames_for(cons: Consolidation, surveys: pd.DataFrame | None) -> dict[str, p
 
 def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict,
                inputs: str) -> None:
+    from .dashboard import write_dashboard
+    from .frames import PUPIL_LEVEL_NOTE
+    from .validation_report import report_json, write_report_xlsx
+
     (tmp / TIDY).mkdir(parents=True)
     figures = build_figures(cons, frames, history)
     (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),

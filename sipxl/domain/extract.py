@@ -14,14 +14,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.layout import TemplateLayout, excel_ref, layout_template
 from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Table, Template
 from ..spec.values import CellError, choice_of, excel_trim, is_blank_value
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class TableData:
 
 
 def _frame(rows: list[dict], index: list[int], keys: list[str]) -> pd.DataFrame:
+    import pandas as pd  # only when a frame is asked for: checking a file never needs one
+
     return pd.DataFrame(rows, index=pd.Index(index, name="excel_row"), columns=keys, dtype=object)
 
 

@@ -15,8 +15,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
 from sipxl.scoring.rates import is_missing
 
 __all__ = ["CAUTION", "RCI_CRITICAL", "PupilChange", "PrePostSummary", "hedges_j", "pre_post_summary"]
@@ -77,6 +75,8 @@ def _ratio(numerator: float, denominator: float | None) -> float | None:
 
 def _signed_ranks(nonzero: list[float]) -> tuple[float, ...]:
     """The signed ranks of |change| (average ranks for ties), sorted: all the exact test depends on."""
+    from scipy import stats  # imported when first needed: it costs 0.6 s, and most runs never test
+
     ranks = stats.rankdata([abs(c) for c in nonzero])
     return tuple(sorted(math.copysign(float(r), c) for r, c in zip(ranks, nonzero, strict=True)))
 
@@ -85,6 +85,8 @@ def _signed_ranks(nonzero: list[float]) -> tuple[float, ...]:
 def _exact_p(signed_ranks: tuple[float, ...]) -> float:
     # scipy's exact Wilcoxon p, remembered by the signed ranks that determine it: a group of 4-6 pupils has
     # only a few hundred patterns, and each scipy call costs about a millisecond.
+    from scipy import stats
+
     return float(stats.wilcoxon(signed_ranks, method="exact").pvalue)
 
 
