@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -62,20 +63,25 @@ def prepost_by(assessments: pd.DataFrame, instrument: str, measure: str, by: str
     cols = [group_label, "Pupils (n)", f"Mean pre{unit}", f"Mean post{unit}", f"Mean change{unit}"]
     a = assessments[(assessments["instrument"] == instrument) & (assessments["measure"] == measure)]
     a = a[a["pre"].notna() & a["post"].notna()]
-    a = a.assign(group=a[by].fillna("(not given)").astype(str))
-    groups = sorted(a["group"].unique())
-    stats = [a[a["group"] == g] for g in groups]
-    ns = [len(s) for s in stats]
+    pre, post = a["pre"].astype(float), a["post"].astype(float)
+    scores = pd.DataFrame({"group": a[by].fillna("(not given)").astype(str), "pre": pre, "post": post,
+                           "change": post - pre})
+    # one grouped pass for every group (a partnership figure has thousands of groups)
+    by_group = scores.groupby("group", sort=True).agg(n=("pre", "size"), pre=("pre", "mean"),
+                                                      post=("post", "mean"), change=("change", "mean"))
+    ns = [int(n) for n in by_group["n"]]
     hidden, total_hidden = suppress_column(ns, threshold, with_total=True)
+    every = (len(scores), scores["pre"].mean(), scores["post"].mean(), scores["change"].mean())
     rows = []
-    for g, s, n, h in [*zip(groups, stats, ns, hidden, strict=True), (ALL, a, len(a), total_hidden)]:
+    for g, (n, m_pre, m_post, m_change), h in [
+            *zip(by_group.index, by_group[["n", "pre", "post", "change"]].itertuples(index=False, name=None),
+                 hidden, strict=True), (ALL, every, total_hidden)]:
         if h:
             rows.append([g, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED])
         elif n == 0:
             rows.append([g, 0, None, None, None])
         else:
-            rows.append([g, n, float(s["pre"].astype(float).mean()), float(s["post"].astype(float).mean()),
-                         float((s["post"].astype(float) - s["pre"].astype(float)).mean())])
+            rows.append([g, int(n), float(m_pre), float(m_post), float(m_change)])
     return Table(title, cols, rows, formats={cols[1]: "int", cols[2]: "num1", cols[3]: "num1", cols[4]: "num1"})
 
 
@@ -152,25 +158,50 @@ def survey_agreement(survey: Table) -> tuple[float | None, int]:
 # ---------------------------------------------------------------- ACEL and the poverty-related gap
 
 
+_ACEL_LAST: list[tuple[weakref.ref, pd.DataFrame]] = []  # the last table pivoted: four figures ask for it
+
+
 def _acel(returns: pd.DataFrame) -> pd.DataFrame:
+    """The ACEL counts, one row per school, stage, organiser and group, with both assessed and achieved."""
+    if _ACEL_LAST and _ACEL_LAST[0][0]() is returns:
+        return _ACEL_LAST[0][1]
     a = returns[returns["section"] == "ACEL"]
     if a.empty:
-        return pd.DataFrame(columns=["seed_code", "stage", "organiser", "group", "assessed", "achieved"])
-    wide = a.pivot_table(index=["seed_code", "stage", "organiser", "group"], columns="quantity", values="value",
-                         aggfunc="sum").reset_index()
-    for q in ("assessed", "achieved"):
-        if q not in wide:
-            wide[q] = float("nan")
+        wide = pd.DataFrame(columns=["seed_code", "stage", "organiser", "group", "assessed", "achieved"])
+    else:
+        wide = a.pivot_table(index=["seed_code", "stage", "organiser", "group"], columns="quantity", values="value",
+                             aggfunc="sum").reset_index()
+        for q in ("assessed", "achieved"):
+            if q not in wide:
+                wide[q] = float("nan")
+    wide = wide[wide["assessed"].notna() & wide["achieved"].notna()]
+    _ACEL_LAST[:] = [(weakref.ref(returns), wide)]
     return wide
+
+
+def _sums(w: pd.DataFrame, keys: list[str]) -> dict[object, tuple[float, float]]:
+    """key -> (assessed, achieved) summed over the rows with that key: one grouped pass."""
+    if w.empty:
+        return {}
+    summed = w.groupby(keys, sort=False)[["assessed", "achieved"]].sum()
+    return {k: (float(d), float(n)) for k, d, n in zip(summed.index, summed["assessed"], summed["achieved"],
+                                                       strict=True)}
+
+
+def _pct(sums: dict, key: object, threshold: int) -> object:
+    """% achieving for one key, None with nobody assessed, suppressed below the threshold."""
+    d, n = sums.get(key, (0.0, 0.0))
+    if d == 0:
+        return None
+    return SUPPRESSED if d < threshold else 100.0 * n / d
 
 
 def acel_by_quintile(returns: pd.DataFrame, threshold: int) -> tuple[Table, dict[str, float | None]]:
     """Pupils assessed and achieving (all stages and organisers) per SIMD quintile, with the gap."""
-    w = _acel(returns)
-    w = w[w["assessed"].notna() & w["achieved"].notna()]
+    by_group = _sums(_acel(returns), ["group"])
     groups = [f"Q{q}" for q in L.SIMD_QUINTILES]
-    ach = [float(w[w["group"] == g]["achieved"].sum()) for g in groups]
-    ass = [float(w[w["group"] == g]["assessed"].sum()) for g in groups]
+    ach = [by_group.get(g, (0.0, 0.0))[1] for g in groups]
+    ass = [by_group.get(g, (0.0, 0.0))[0] for g in groups]
     counts = [[a, s - a] for a, s in zip(ach, ass, strict=True)]
     hidden = suppress(counts, threshold, row_totals=True, col_totals=True)
     cols = ["SIMD quintile", "Assessed (n)", "Achieving (n)", "% achieving"]
@@ -218,26 +249,19 @@ def _simd12_row(ach: list[float], ass: list[float], hidden, threshold: int, pct:
 
 def acel_by_stage(returns: pd.DataFrame, threshold: int) -> Table:
     w = _acel(returns)
-    w = w[w["assessed"].notna() & w["achieved"].notna()]
+    by_stage, by_group = _sums(w, ["stage", "organiser"]), _sums(w, ["stage", "organiser", "group"])
     cols = ["Stage", "Organiser", "Assessed (n)", "% achieving (all)", "% Q1", "% Q5", "Gap (pp)"]
     rows = []
     for stage in L.ACEL_STAGES:
         for org in L.ACEL_ORGANISERS:
-            s = w[(w["stage"] == stage) & (w["organiser"] == org)]
-            if s.empty:
+            if (stage, org) not in by_stage:
                 continue
-            n = float(s["assessed"].sum())
-
-            def pct(part: pd.DataFrame) -> object:
-                d = float(part["assessed"].sum())
-                if d == 0:
-                    return None
-                return SUPPRESSED if d < threshold else 100.0 * float(part["achieved"].sum()) / d
-
-            p1, p5 = pct(s[s["group"] == "Q1"]), pct(s[s["group"] == "Q5"])
+            n = by_stage[(stage, org)][0]
+            p1, p5 = _pct(by_group, (stage, org, "Q1"), threshold), _pct(by_group, (stage, org, "Q5"), threshold)
             gap = p5 - p1 if isinstance(p1, float) and isinstance(p5, float) else (
                 SUPPRESSED if SUPPRESSED in (p1, p5) else None)
-            rows.append([stage, org, SUPPRESSED if is_small(n, threshold) else n, pct(s), p1, p5, gap])
+            rows.append([stage, org, SUPPRESSED if is_small(n, threshold) else n,
+                         _pct(by_stage, (stage, org), threshold), p1, p5, gap])
     return Table("Achievement of CfE levels by stage and organiser, with the poverty-related gap", cols, rows,
                  note="A percentage is not shown where fewer than the threshold were assessed.",
                  formats={"Assessed (n)": "int", "% achieving (all)": "pct100", "% Q1": "pct100", "% Q5": "pct100",
@@ -356,33 +380,34 @@ def modified_z(values: list[float]) -> list[float | None]:
 
 def school_measures(returns: pd.DataFrame, names: dict[str, str], threshold: int) -> pd.DataFrame:
     """Per school: % achieving (ACEL, all), poverty-related gap, attendance %, exclusions per 1,000.
-    A value resting on fewer than `threshold` pupils (or 1 to threshold-1 exclusions) is left out."""
-    out = []
+    A value resting on fewer than `threshold` pupils (or 1 to threshold-1 exclusions) is left out.
+    Each quantity is summed for every school in one grouped pass; the loop only divides."""
     w = _acel(returns)
-    w = w[w["assessed"].notna() & w["achieved"].notna()]
-    by_seed = {str(k): g for k, g in returns.groupby("seed_code", sort=True)}
-    acel_by_seed = {str(k): g for k, g in w.groupby("seed_code", sort=True)}
-    empty = w.iloc[0:0]
-    for seed in sorted(by_seed):
-        r = by_seed[seed]
-        a = acel_by_seed.get(seed, empty)
+    acel = _sums(w.assign(seed=w["seed_code"].astype(str)), ["seed"])
+    acel_q = _sums(w[w["group"].isin(["Q1", "Q5"])].assign(seed=lambda x: x["seed_code"].astype(str)),
+                   ["seed", "group"])
+    r = returns[returns["seed_code"].notna()]
+    r = r.assign(seed=r["seed_code"].astype(str), value=pd.to_numeric(r["value"], errors="coerce"))
+    att = r[r["section"] == "Attendance"]
+    attendance = att.groupby(["seed", "quantity"], sort=False)["value"].sum().to_dict()
+    ex = r[r["section"] == "Exclusions"]
+    # the first roll and the first number of cases each school returned
+    firsts = {q: dict(zip(part["seed"], part["value"], strict=True))
+              for q in ("roll", "exclusion cases")
+              for part in [ex[ex["quantity"] == q].drop_duplicates("seed", keep="first")]}
+    out = []
+    for seed in sorted(set(r["seed"])):
         row = {"seed_code": seed, "school": names.get(seed, "")}
-        d = float(a["assessed"].sum())
-        row["% achieving CfE levels"] = 100.0 * float(a["achieved"].sum()) / d if d >= threshold else None
-        q1, q5 = a[a["group"] == "Q1"], a[a["group"] == "Q5"]
-        d1, d5 = float(q1["assessed"].sum()), float(q5["assessed"].sum())
-        row["Poverty-related gap (pp)"] = (100.0 * float(q5["achieved"].sum()) / d5
-                                           - 100.0 * float(q1["achieved"].sum()) / d1) \
+        d, n = acel.get(seed, (0.0, 0.0))
+        row["% achieving CfE levels"] = 100.0 * n / d if d >= threshold else None
+        (d1, n1), (d5, n5) = acel_q.get((seed, "Q1"), (0.0, 0.0)), acel_q.get((seed, "Q5"), (0.0, 0.0))
+        row["Poverty-related gap (pp)"] = 100.0 * n5 / d5 - 100.0 * n1 / d1 \
             if d1 >= threshold and d5 >= threshold else None
-        att = r[r["section"] == "Attendance"]
-        pos = float(att[att["quantity"] == "possible"]["value"].sum())
-        got = float(att[att["quantity"] == "attended"]["value"].sum())
+        pos, got = float(attendance.get((seed, "possible"), 0.0)), float(attendance.get((seed, "attended"), 0.0))
         row["Attendance %"] = 100.0 * got / pos if pos else None
-        ex = r[r["section"] == "Exclusions"]
-        roll = ex[ex["quantity"] == "roll"]["value"]
-        cases = ex[ex["quantity"] == "exclusion cases"]["value"]
-        if len(roll) and len(cases) and float(roll.iloc[0]) > 0 and not is_small(float(cases.iloc[0]), threshold):
-            row["Exclusions per 1,000"] = 1000.0 * float(cases.iloc[0]) / float(roll.iloc[0])
+        roll, cases = firsts["roll"].get(seed), firsts["exclusion cases"].get(seed)
+        if roll is not None and cases is not None and float(roll) > 0 and not is_small(float(cases), threshold):
+            row["Exclusions per 1,000"] = 1000.0 * float(cases) / float(roll)
         else:
             row["Exclusions per 1,000"] = None
         out.append(row)
