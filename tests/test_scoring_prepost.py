@@ -137,3 +137,13 @@ def test_remembered_exact_p_equals_scipy_on_the_changes(changes):
             assert p == pytest.approx(float(stats.wilcoxon(nonzero, method="exact").pvalue), abs=1e-12)
     else:
         assert p is None
+
+
+@given(st.lists(st.sampled_from([0.5, 1.0, 2.0, 2.5, 3.0, 7.0, 12.25]) | st.floats(0.01, 60, allow_nan=False),
+                min_size=1, max_size=40))
+def test_average_ranks_are_scipys_rankdata(values):
+    from scipy.stats import rankdata
+
+    from sipxl.scoring.prepost import average_ranks
+
+    assert average_ranks(values) == [float(r) for r in rankdata(values)]

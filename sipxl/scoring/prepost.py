@@ -73,19 +73,33 @@ def _ratio(numerator: float, denominator: float | None) -> float | None:
     return None if denominator is None or denominator == 0 else numerator / denominator
 
 
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """Ranks from 1, ties sharing the average of their places (as scipy.stats.rankdata's default, which
+    costs far more than this for the handful of pupils in a group)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for k in range(start, end + 1):
+            ranks[order[k]] = (start + end + 2) / 2
+        start = end + 1
+    return ranks
+
+
 def _signed_ranks(nonzero: list[float]) -> tuple[float, ...]:
     """The signed ranks of |change| (average ranks for ties), sorted: all the exact test depends on."""
-    from scipy import stats  # imported when first needed: it costs 0.6 s, and most runs never test
-
-    ranks = stats.rankdata([abs(c) for c in nonzero])
-    return tuple(sorted(math.copysign(float(r), c) for r, c in zip(ranks, nonzero, strict=True)))
+    ranks = average_ranks([abs(c) for c in nonzero])
+    return tuple(sorted(math.copysign(r, c) for r, c in zip(ranks, nonzero, strict=True)))
 
 
 @functools.lru_cache(maxsize=4096)
 def _exact_p(signed_ranks: tuple[float, ...]) -> float:
     # scipy's exact Wilcoxon p, remembered by the signed ranks that determine it: a group of 4-6 pupils has
     # only a few hundred patterns, and each scipy call costs about a millisecond.
-    from scipy import stats
+    from scipy import stats  # imported when first needed: it costs 0.6 s, and most runs never test
 
     return float(stats.wilcoxon(signed_ranks, method="exact").pvalue)
 
