@@ -386,7 +386,9 @@ def school_measures(returns: pd.DataFrame, names: dict[str, str], threshold: int
     acel = _sums(w.assign(seed=w["seed_code"].astype(str)), ["seed"])
     acel_q = _sums(w[w["group"].isin(["Q1", "Q5"])].assign(seed=lambda x: x["seed_code"].astype(str)),
                    ["seed", "group"])
-    r = returns[returns["seed_code"].notna()]
+    seeds = sorted({str(s) for s in returns["seed_code"].dropna().unique().tolist()})
+    r = returns.loc[returns["seed_code"].notna() & returns["section"].isin(["Attendance", "Exclusions"]),
+                    ["seed_code", "section", "quantity", "value"]]  # only what is summed: no copy of the rest
     r = r.assign(seed=r["seed_code"].astype(str), value=pd.to_numeric(r["value"], errors="coerce"))
     att = r[r["section"] == "Attendance"]
     attendance = att.groupby(["seed", "quantity"], sort=False)["value"].sum().to_dict()
@@ -396,7 +398,7 @@ def school_measures(returns: pd.DataFrame, names: dict[str, str], threshold: int
               for q in ("roll", "exclusion cases")
               for part in [ex[ex["quantity"] == q].drop_duplicates("seed", keep="first")]}
     out = []
-    for seed in sorted(set(r["seed"])):
+    for seed in seeds:
         row = {"seed_code": seed, "school": names.get(seed, "")}
         d, n = acel.get(seed, (0.0, 0.0))
         row["% achieving CfE levels"] = 100.0 * n / d if d >= threshold else None
@@ -425,9 +427,10 @@ def outliers(measures: pd.DataFrame) -> Table:
         values = [float(x) for x in part[m]]
         zs = modified_z(values)
         med = float(pd.Series(values).median()) if values else None
-        for (_, r), z in zip(part.iterrows(), zs, strict=True):
+        for school, seed, value, z in zip(part["school"].tolist(), part["seed_code"].tolist(), values, zs,
+                                          strict=True):
             if z is not None and abs(z) > MODIFIED_Z_LIMIT:
-                rows.append([r["school"], r["seed_code"], m, float(r[m]), med, z])
+                rows.append([school, seed, m, value, med, z])
     rows.sort(key=lambda r: (-abs(r[5]), r[2], r[1]))
     return Table("Outliers in the school returns (|M| > 3.5)", cols, rows,
                  note="Modified z-score M = 0.6745 × (value − median) / median absolute deviation (Iglewicz and "
@@ -475,7 +478,7 @@ def _coverage_counts(files: pd.DataFrame) -> dict[str, dict[str, int]]:
         **{f"phase{k}": projects & files[f"phase{k}"].astype(bool) for k in range(1, 6)},
     })
     sums = flags.groupby("seed", sort=False).sum()
-    return {seed: {k: int(v) for k, v in row.items()} for seed, row in sums.iterrows()}
+    return {seed: {k: int(v) for k, v in row.items()} for seed, row in sums.to_dict("index").items()}
 
 
 def coverage(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
@@ -540,7 +543,7 @@ def timeliness(files: pd.DataFrame, config, names: dict[str, str]) -> Table:
                          _known=acc["date_used"].map(lambda d: isinstance(d, dt.date)),
                          _when=acc["date_used"].map(lambda d: d if isinstance(d, dt.date) else dt.date.min))
     ordered = ordered.sort_values(["_seed", "_known", "_when", "file"], kind="stable")
-    last_of = {row["_seed"]: row for _, row in ordered.drop_duplicates("_seed", keep="last").iterrows()}
+    last_of = {row["_seed"]: row for row in ordered.drop_duplicates("_seed", keep="last").to_dict("records")}
     for seed in seeds:
         last = last_of.get(seed)
         if last is None:
