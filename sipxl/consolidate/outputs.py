@@ -7,7 +7,10 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,21 +256,64 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
     from .validation_report import report_json, write_report_xlsx
 
     (tmp / TIDY).mkdir(parents=True)
-    figures = build_figures(cons, frames, history)
-    (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),
-                               encoding="utf-8")
-    write_dashboard(tmp / DASHBOARD, figures)
-    write_report_xlsx(tmp / REPORT_XLSX, cons)
-    (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
-    for name in TABLES:
-        _write_frame(frames[name], tmp / TIDY / f"{name}.csv", tmp / TIDY / f"{name}.parquet")
-    (tmp / TIDY / "README.txt").write_text(
-        "Tidy tables of the School Improvement Partnership collection, for the authority's analysts.\n\n"
-        + PUPIL_LEVEL_NOTE + "\n\nfiles: every file found, with its status and issue counts.\n"
-        "school_returns: the counts each school returned (section, stage, organiser, group, quantity, value).\n"
-        "survey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
-    write_feedback(cons, tmp / FEEDBACK)
-    _write_manifest(tmp / MANIFEST, cons, inputs)
+
+    def dashboard() -> None:
+        figures = build_figures(cons, frames, history)
+        (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),
+                                   encoding="utf-8")
+        write_dashboard(tmp / DASHBOARD, figures)
+
+    def the_rest() -> None:
+        write_report_xlsx(tmp / REPORT_XLSX, cons)
+        (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
+        for name in TABLES:
+            _write_frame(frames[name], tmp / TIDY / f"{name}.csv", tmp / TIDY / f"{name}.parquet")
+        (tmp / TIDY / "README.txt").write_text(
+            "Tidy tables of the School Improvement Partnership collection, for the authority's analysts.\n\n"
+            + PUPIL_LEVEL_NOTE + "\n\nfiles: every file found, with its status and issue counts.\n"
+            "school_returns: the counts each school returned (section, stage, organiser, group, quantity, "
+            "value).\nsurvey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
+        write_feedback(cons, tmp / FEEDBACK)
+        _write_manifest(tmp / MANIFEST, cons, inputs)
+
+    side_by_side(dashboard, the_rest)
+
+
+def side_by_side(first: Callable[[], None], second: Callable[[], None]) -> None:
+    """Run `first` in a forked copy of this process while this one runs `second`: the dashboard and the other
+    outputs are independent, so a second core halves the serial phase. An error in either is raised here,
+    the child's with its traceback. Where fork is not the platform's safe default (Windows, macOS), or with
+    one core, the two run one after the other."""
+    import multiprocessing
+
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        first()
+        second()
+        return
+    receive, send = multiprocessing.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            first()
+            send.send("")
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+            send.send(traceback.format_exc())
+
+    process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
+    process.start()
+    send.close()
+    try:
+        second()
+    finally:
+        try:
+            failure = receive.recv()
+        except EOFError:  # the child died before it could say (killed, out of memory)
+            failure = None
+        process.join()
+    if failure is None:
+        raise RuntimeError(f"the process writing the dashboard ended without a word (exit code {process.exitcode})")
+    if failure:
+        raise RuntimeError(f"writing the dashboard failed:\n{failure}")
 
 
 def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previous: Path | None = None,

@@ -1,0 +1,42 @@
+"""The dashboard is written in a forked process beside the other outputs; a failure on either side is raised."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from sipxl.consolidate.outputs import side_by_side
+
+
+def test_both_halves_run_and_write(tmp_path: Path) -> None:
+    side_by_side(lambda: (tmp_path / "first").write_text("1"), lambda: (tmp_path / "second").write_text("2"))
+    assert (tmp_path / "first").read_text() == "1" and (tmp_path / "second").read_text() == "2"
+
+
+def test_an_error_in_the_child_is_raised_with_its_traceback(tmp_path: Path) -> None:
+    def first() -> None:
+        raise ValueError("no such figure")
+
+    with pytest.raises(RuntimeError, match="no such figure") as caught:
+        side_by_side(first, lambda: (tmp_path / "second").write_text("2"))
+    assert "Traceback" in str(caught.value)
+    assert (tmp_path / "second").exists()  # the other half still ran to its end
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                    reason="one after the other here: no child to die")
+def test_a_child_that_dies_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="ended without a word"):
+        side_by_side(lambda: os._exit(9), lambda: None)
+
+
+def test_an_error_in_the_parent_half_is_raised_after_the_child_ends(tmp_path: Path) -> None:
+    def second() -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        side_by_side(lambda: (tmp_path / "first").write_text("1"), second)
+    assert (tmp_path / "first").read_text() == "1"
