@@ -122,15 +122,18 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..consolidate.discover import READ_SUFFIXES
-    from ..consolidate.forms import FormsError, read_forms_exports
     from ..consolidate.outputs import DASHBOARD, REPORT_XLSX, write_outputs
     from ..consolidate.run import consolidate
 
-    try:
-        surveys = read_forms_exports([Path(s) for s in args.survey]) if args.survey else None
-    except FormsError as e:
-        err.print(f"sipxl consolidate: --survey: {e}", markup=False)
-        return 2
+    surveys = None
+    if args.survey:
+        from ..consolidate.forms import FormsError, read_forms_exports  # pandas: imported only when asked
+
+        try:
+            surveys = read_forms_exports([Path(s) for s in args.survey])
+        except FormsError as e:
+            err.print(f"sipxl consolidate: --survey: {e}", markup=False)
+            return 2
     progress = None
     task = None
 
