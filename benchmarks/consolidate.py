@@ -4,6 +4,8 @@
     python benchmarks/consolidate.py --huge     # also one run at 25,000 files (generating it takes a while)
     python benchmarks/consolidate.py --only mixed-700      # one size (results of other sizes are kept)
 
+Needs psutil (`pip install -e ".[bench]"`) for the process tree's memory.
+
 Sizes: mixed authorities (`sipxl sample --schools N`: school data returns plus project workbooks, as a real
 authority sends) of about 700, 2,800 and 7,000 files, and 2,500 project workbooks alone. Authorities are
 generated once and kept in benchmarks/data/ (git-ignored). For each size, in one run: `sipxl consolidate` on 1
