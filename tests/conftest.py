@@ -44,11 +44,20 @@ def soffice() -> str:
 
 def recalculate_all(paths: Sequence[Path], out_dir: Path, timeout: float = 300) -> list[Path]:
     """Recalculate and re-save `paths` as .xlsx in `out_dir`, in one LibreOffice run (it is slow to start)."""
+    return _convert(paths, out_dir, "xlsx:Calc MS Excel 2007 XML", ".xlsx", timeout)
+
+
+def render_pdfs(paths: Sequence[Path], out_dir: Path, timeout: float = 300) -> list[Path]:
+    """Print `paths` to PDF in `out_dir` (recalculated first), in one LibreOffice run; every sheet, as printed."""
+    return _convert(paths, out_dir, "pdf", ".pdf", timeout)
+
+
+def _convert(paths: Sequence[Path], out_dir: Path, target: str, ext: str, timeout: float) -> list[Path]:
     exe = soffice()
     paths = [Path(p).resolve() for p in paths]
     out_dir = Path(out_dir).resolve()
-    if len({p.name for p in paths}) != len(paths):
-        raise ValueError("recalculate_all needs distinct file names (the outputs share one folder)")
+    if len({p.stem for p in paths}) != len(paths):
+        raise ValueError("LibreOffice conversions need distinct file names (the outputs share one folder)")
     if any(p.parent == out_dir for p in paths):
         raise ValueError("out_dir must not be the folder of an input file (it would be overwritten)")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -57,11 +66,11 @@ def recalculate_all(paths: Sequence[Path], out_dir: Path, timeout: float = 300) 
         (profile / "user").mkdir()
         (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), *map(str, paths)]
+               "--convert-to", target, "--outdir", str(out_dir), *map(str, paths)]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    outs = [out_dir / (p.stem + ".xlsx") for p in paths]
+    outs = [out_dir / (p.stem + ext) for p in paths]
     missing = [str(o) for o in outs if not o.exists()]
     if missing:
         raise RuntimeError(f"LibreOffice did not write {missing}: rc={done.returncode}\n{done.stdout}\n{done.stderr}")
