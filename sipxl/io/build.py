@@ -27,7 +27,7 @@ from ..spec.layout import (
     resolve,
     text_width,
 )
-from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Sheet, Table, Template
+from ..spec.model import ChartSpec, Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Sheet, Table, Template
 from ..spec.templates import NOT_IN_USE, measure_flag
 
 META_SHEET = "_sipxl"
@@ -115,44 +115,70 @@ def _long_list_ref(long_lists: list[tuple[str, ...]], choices: tuple[str, ...]) 
     return f"={quote_sheet(META_SHEET)}!{a1(0, c, True)}:{a1(len(choices) - 1, c, True)}"
 
 
+# Excel's limits on a data validation's texts (longer ones make Excel refuse to open the file).
+INPUT_TITLE_MAX, INPUT_MESSAGE_MAX, ERROR_TITLE_MAX, ERROR_MESSAGE_MAX = 32, 255, 32, 255
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` within `limit` characters: whole, else cut after its last full sentence or word, with '…'."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    sentence = head.rfind(". ")
+    if sentence >= limit // 2:
+        return head[: sentence + 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else head).rstrip(" ,;:-(") + "…"
+
+
 def _validation(rule: Rule, label: str, guidance: str, layout: TemplateLayout,
                 long_lists: list[tuple[str, ...]], first_cell: str = "A1") -> dict | None:
     """The Excel data validation (dropdown or range) and input message for one kind of answer."""
-    message = " ".join(x for x in (guidance, f"Enter {rule.describe()}.") if x)
-    if len(message) > 255:
-        message = message[:252] + "..."
-    common = {"input_title": label[:32], "input_message": message, "error_title": "sipxl"}
+    plain = rule.type in ("text", "long_text") and not rule.choices and not rule.digits
+    wanted = "" if plain else f"Enter {rule.describe()}."
+    message = clip(" ".join(x for x in (guidance, wanted) if x), INPUT_MESSAGE_MAX)
+    common = {"input_title": clip(label.rstrip(":").strip(), INPUT_TITLE_MAX), "input_message": message}
+
+    def error(title: str, text: str, kind: str = "stop") -> dict:
+        return {**common, "error_type": kind, "error_title": clip(title, ERROR_TITLE_MAX),
+                "error_message": clip(text, ERROR_MESSAGE_MAX)}
+
     if rule.digits:  # exactly n digits, typed as a number or as text (a leading "+", "-", "." or "e" is not a digit)
         x = first_cell
         n = rule.digits
         formula = (f'=OR(LEN(TRIM({x}))=0,AND(LEN({x})={n},ISNUMBER(-{x}),-{x}<=0,INT(-{x})=-{x},'
                    f'ISERR(FIND("e",LOWER({x}))),ISERR(FIND(" ",{x})),LEFT({x})<>"+"))')
-        return {**common, "validate": "custom", "value": formula, "error_type": "stop",
-                "error_message": f"Please enter {rule.describe()}, for example 8123456."}
+        return {**error(f"Not {n} digits", f"Please enter {rule.describe()}, for example 8123456."),
+                "validate": "custom", "value": formula}
     if rule.choices_from:
         tkey, ckey = rule.choices_from.split(".")
         place = layout.tables[tkey]
         c = place.columns[ckey]
-        ref = f"={quote_sheet(layout.sheet_name(place.sheet))}!{a1(place.first_row, c, True)}:" \
-              f"{a1(place.last_row, c, True)}"
-        return {**common, "validate": "list", "source": ref, "error_type": "warning",
-                "error_message": "This is not one of the references typed on the Pupils sheet."}
+        table = next(t for s in layout.template.sheets for t in s.tables if t.key == tkey)
+        sheet = layout.sheet_name(place.sheet)
+        ref = f"={quote_sheet(sheet)}!{a1(place.first_row, c, True)}:{a1(place.last_row, c, True)}"
+        what = table.column(ckey).label.lower()
+        return {**error("Not on the list", f"This is not a {what} typed in '{table.title}' on the {sheet} sheet. "
+                        f"Choose from the list, or add it on the {sheet} sheet first.", "warning"),
+                "validate": "list", "source": ref}
     if rule.choices:
         source: list[str] | str = list(rule.choices)
         if len(",".join(source)) >= 255 or any("," in x for x in source):
             source = _long_list_ref(long_lists, rule.choices)
-        return {**common, "validate": "list", "source": source, "error_type": "stop",
-                "error_message": f"Please choose {rule.describe()}."[:255] if isinstance(source, list)
-                else "Please choose from the list."}
+        text = f"Please choose {rule.describe()}." if isinstance(source, list) else "Please choose from the list."
+        return {**error("Not one of the choices", clip(text, ERROR_MESSAGE_MAX) if len(text) <= ERROR_MESSAGE_MAX
+                        else "Please choose from the list."), "validate": "list", "source": source}
     if rule.type in ("integer", "number") and (rule.min is not None or rule.max is not None):
         lo = rule.min if rule.min is not None else -1e9
         hi = rule.max if rule.max is not None else 1e9
-        return {**common, "validate": "integer" if rule.type == "integer" else "decimal",
-                "criteria": "between", "minimum": lo, "maximum": hi, "error_type": "stop",
-                "error_message": f"Please enter {rule.describe()}."}
+        title = "Not a whole number in range" if rule.type == "integer" else "Number out of range"
+        return {**error(title, f"Please enter {rule.describe()}."),
+                "validate": "integer" if rule.type == "integer" else "decimal", "criteria": "between",
+                "minimum": lo, "maximum": hi}
     if rule.type == "date":
-        return {**common, "validate": "date", "criteria": "between", "minimum": DATE_MIN,
-                "maximum": DATE_MAX, "error_type": "stop", "error_message": "Please enter a date, dd/mm/yyyy."}
+        return {**error("Not a date", "Please enter a date, dd/mm/yyyy, between 2000 and 2100."),
+                "validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX}
     if message:
         return {**common, "validate": "any"}
     return None
@@ -165,6 +191,7 @@ class SheetBuilder:
         self.long_lists = long_lists
         self.merged_from: dict[tuple[int, int], int] = {}  # (row, first col) -> last col of a merged cell
         self.tall_rows: dict[int, float] = {}  # rows given a height for long answers
+        self.wb = wb
         self.ws: Worksheet = wb.add_worksheet(sheet.name)
         self.lay = layout.sheets[sheet.code]
         self.last_col = self.lay.last_col
@@ -177,7 +204,7 @@ class SheetBuilder:
         self.merged_from[(row, first)] = last
 
     def merged(self, row: int, text: str, fmt: object, first: int = 0, height: float | None = None) -> None:
-        if self.last_col > first:
+        if self.last_col > first and not self.sheet.report:  # a report sheet is cleared by the buttons: no merges
             self.merge(row, first, self.last_col, text, fmt)
         else:
             self.ws.write(row, first, text, fmt)
@@ -226,6 +253,9 @@ class SheetBuilder:
         for row, h in self.lay.heights.items():
             ws.set_row(row, h)
             self.tall_rows[row] = h
+        if sheet.report:
+            self.report_setup()
+            return
         self.page_setup()
         ws.hide_gridlines(2)
         if sheet.code in TAB_COLOURS:
@@ -255,6 +285,42 @@ class SheetBuilder:
         # sheet's title (a formula, repeated on every page); the footer names the file, which a school names.
         ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
 
+    def report_setup(self) -> None:
+        """A sheet the buttons write: landscape, one page wide (and `report_pages` tall), its chart; unprotected.
+        Fit-to-page suits it: it has no manual page breaks, and its length depends on the workbook."""
+        ws, sheet = self.ws, self.sheet
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.fit_to_pages(1, sheet.report_pages)
+        ws.repeat_rows(0, 1)
+        ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
+        ws.hide_gridlines(2)
+        ws.set_tab_color("#7F7F7F")
+        if sheet.chart:
+            self.chart(sheet.chart)
+
+    def chart(self, spec: ChartSpec) -> None:
+        """A clustered column chart (before and after per pupil) over the cells the Summary button fills."""
+        name = self.sheet.name
+        chart = self.wb.add_chart({"type": "column"})
+        for k, col in enumerate(spec.value_cols):
+            chart.add_series({
+                "name": [name, spec.header_row, col],
+                "categories": [name, spec.first_row, spec.category_col, spec.last_row, spec.category_col],
+                "values": [name, spec.first_row, col, spec.last_row, col],
+                "fill": {"color": ("#9DC3E6", "#2F5597")[k % 2]},
+                "gap": 80,
+            })
+        chart.set_title({"name": spec.title, "name_font": {"size": 10, "bold": True}})
+        chart.set_legend({"position": "bottom", "font": {"size": 9}})
+        chart.set_y_axis({"num_font": {"size": 8}, "major_gridlines": {"visible": True,
+                                                                         "line": {"color": "#D9D9D9"}}})
+        chart.set_x_axis({"num_font": {"size": 8}})
+        chart.show_blanks_as("gap")
+        self.ws.insert_chart(*spec.anchor, chart, {"x_scale": spec.size[0] / 480, "y_scale": spec.size[1] / 288,
+                                                   "object_position": 3})
+
     def running_head(self, row: int, first: int) -> None:
         """The school and project (a formula over the Project or Details sheet), as on every printed page."""
         if not self.template.running_head:
@@ -266,7 +332,7 @@ class SheetBuilder:
             text = f'=IF(TRIM({ref})="No","{NOT_IN_USE}",{text[1:]})'
             self.ws.conditional_format(row, first, row, first, {
                 "type": "formula", "criteria": f'=TRIM({ref})="No"', "format": self.fm.banner})
-        if self.last_col > first:
+        if self.last_col > first and not self.sheet.report:
             self.merge(row, first, self.last_col, "", self.fm.head)
         self.ws.write_formula(row, first, text, self.fm.head, "")
 
