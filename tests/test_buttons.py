@@ -190,11 +190,15 @@ def test_score_writes_the_engines_scores(clean: Path, tmp_path: Path, client: st
     for p in scores.social_skills.pupils:
         k = _find_row(rows, p.pupil, top)
         assert rows[k][1:4] == [p.pre.total, p.post.total, p.change]
-    k = _find_row(rows, "Mean change", top)
+    k = _find_row(rows, "Average change (/60)", top)
     assert rows[k][1] == pytest.approx(scores.social_skills.summary.mean_change)
-    k = _find_row(rows, "Effect size d_z (change ÷ SD of changes)", top)
+    assert rows[_find_row(rows, "Size of the change", top)][1] == pages.size_of_change(scores.social_skills.summary)
+    # the technical statistics are kept for a psychologist, after every plain-words section
+    technical = _find_row(rows, "For a psychologist: technical statistics")
+    assert technical > _find_row(rows, pages.SCORE_TITLES["attendance"])
+    k = _find_row(rows, "Effect size d_z (change ÷ SD of changes)", technical)
     assert rows[k][1] == pytest.approx(scores.social_skills.summary.d_z)
-    k = _find_row(rows, "Hedges' g_av (small-group corrected)", top)
+    k = _find_row(rows, "Hedges' g_av (small-sample corrected)", technical)
     assert rows[k][1] == pytest.approx(scores.social_skills.summary.g_av)
 
     top = _find_row(rows, pages.SCORE_TITLES["gas"])
@@ -211,10 +215,10 @@ def test_score_writes_the_engines_scores(clean: Path, tmp_path: Path, client: st
     for p in scores.attendance.pupils:
         assert rows[_find_row(rows, p.pupil, top)][1:4] == pytest.approx([p.pct_before, p.pct_after, p.change_pp])
 
-    # the caution is printed with every pre/post summary, as text a teacher can read
-    text = " ".join(str(r[0]) for r in rows if r[0])
+    # the caution is printed once, with the technical statistics, as text a teacher can read
+    text = " ".join(str(r[0]) for r in rows[technical:] if r[0])
     caution = scores.social_skills.summary.caution
-    assert text.count("Caution: " + caution) == 4
+    assert text.count("Caution: " + caution) == 1
     assert "regression to the mean" in text and "no control" in text
 
 
@@ -236,10 +240,14 @@ def test_summary_is_one_printable_page(faulty: Path, tmp_path: Path, client: str
     assert ws.cell(_find_row(rows, "Project title") + 1, 2).data_type == "s"
     assert rows[_find_row(rows, "Pupils in the target group")][1] == 6
     assert rows[_find_row(rows, "Checks")][1] == "1 error, 2 warnings (click Validate for the list)"
-    k = _find_row(rows, "Social skills (/60)")
+    # the seed's results table, where the template's chart reads it: participant, before /60, after /60, difference
+    assert rows[pages.RESULTS_HEADER_ROW][:4] == ["Participant", "Before /60", "After /60", "Difference"]
+    for k, p in enumerate(check.scores.social_skills.pupils):
+        row = rows[pages.RESULTS_HEADER_ROW + 1 + k]
+        assert row[:4] == [p.pupil, p.pre and p.pre.total, p.post and p.post.total, p.change]
     s = check.scores.social_skills.summary
-    assert rows[k][1:6] == pytest.approx([s.n_paired, s.mean_pre, s.mean_post, s.mean_change, s.g_av])
-    assert any(str(r[0]).startswith("Caution: Read these results with care.") for r in rows if r[0])
+    assert rows[_find_row(rows, "Average change")][1] == pytest.approx(s.mean_change)
+    assert any(str(r[0]).startswith("Caution: with so few pupils") for r in rows if r[0])
 
 
 # ---------------------------------------------------------------- Check setup

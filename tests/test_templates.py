@@ -115,6 +115,9 @@ def test_sheets_protected_without_password(committed) -> None:
         ws = wb[sheet.name]
         if sheet.code == "help":
             continue
+        if sheet.report:  # the buttons clear and write it (Excel cannot clear a protected sheet)
+            assert not ws.protection.sheet, f"{template.kind}: the buttons cannot write {sheet.name}"
+            continue
         assert ws.protection.sheet, f"{template.kind}: sheet {sheet.name} is not protected"
         assert not ws.protection.password, f"{template.kind}: sheet {sheet.name} has a password"
 
@@ -159,9 +162,10 @@ def test_dropdown_for_every_choice(committed) -> None:
 def test_print_areas(committed) -> None:
     template, wb = committed
     for sheet in template.sheets:
-        if sheet.code == "help":  # printed whole: its lists of sheets and checks run below its blocks
-            continue
         ws = wb[sheet.name]
+        if sheet.report:  # printed whole, however long the buttons write it
+            assert not ws.print_area, f"{template.kind}: {sheet.name} would print only part of what the buttons write"
+            continue
         assert ws.print_area, f"{template.kind}: sheet {sheet.name} has no print area"
         lay = layout_template(template).sheets[sheet.code]
         expected = f"$A$1:${openpyxl.utils.get_column_letter(lay.last_col + 1)}${max(lay.last_row, 1)}"

@@ -19,6 +19,7 @@ from ..domain.issue_groups import group_issues, source_sheets
 from ..issues import Issue
 from ..spec.layout import excel_ref
 from ..spec.model import Field
+from ..spec.reports import RESULTS_HEADER_ROW, RESULTS_HEADING_ROW, RESULTS_ROWS, SCORES_WIDTHS, SUMMARY_COLUMNS
 from . import cells
 from .bookread import BookInfo
 
@@ -67,22 +68,32 @@ class Page:
         r = self.add(text)
         self.fills.append((r, 0, r, self.width - 1, HEADER_FILL))
 
-    def text(self, text: str, indent: int = 0) -> None:
-        for line in textwrap.wrap(text, WRAP) or [""]:
+    def text(self, text: str, indent: int = 0, width: int = WRAP) -> None:
+        for line in textwrap.wrap(text, width) or [""]:
             self.add(*([None] * indent), line)
 
-    def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], number_format: str = "0.0",
-              first_numeric: int = 1) -> None:
+    def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], formats: Sequence[str] = (),
+              fit: bool = False) -> None:
+        """A header row and rows; `formats[k]` is the number format of column k + 1 (column 0 holds labels)."""
         h = self.add(*header)
         self.fills.append((h, 0, h, len(header) - 1, HEADER_FILL))
         first = len(self.rows)
         for row in rows:
             self.add(*row)
         last = len(self.rows) - 1
-        if last >= first and len(header) > first_numeric:
-            self.formats.append((first, first_numeric, last, len(header) - 1, number_format))
-        self.fit.append((h, max(last, h)))
+        if last >= first:
+            for k, fmt in enumerate(formats, start=1):
+                self.formats.append((first, k, last, k, fmt))
+        if fit:
+            self.fit.append((h, max(last, h)))
 
+    def pairs(self, header: Sequence[str], rows: Iterable[tuple[str, object, str]]) -> None:
+        """A two-column table of (label, value, number format of that value)."""
+        h = self.add(*header)
+        self.fills.append((h, 0, h, len(header) - 1, HEADER_FILL))
+        for label, value, fmt in rows:
+            r = self.add(label, value)
+            self.formats.append((r, 1, r, 1, fmt))
 
 def stamp_line() -> str:
     now = dt.datetime.now().strftime("%d/%m/%Y %H:%M")
@@ -159,31 +170,49 @@ def _num(v: object) -> object:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
 
-def _prepost_block(page: Page, title: str, s: Any) -> None:
-    page.add(f"{title}: the group before and after")
-    rows = [
-        ("Pupils with both scores", s.n_paired),
-        ("Mean before", _num(s.mean_pre)),
-        ("Mean after", _num(s.mean_post)),
-        ("Mean change", _num(s.mean_change)),
-        ("SD of the changes", _num(s.sd_change)),
-        ("Effect size d_z (change ÷ SD of changes)", _num(s.d_z)),
-        ("Effect size d_av (change ÷ mean SD)", _num(s.d_av)),
-        ("Hedges' g_av (small-group corrected)", _num(s.g_av)),
-        ("Wilcoxon signed-rank test: pupils who changed", s.wilcoxon_n),
-        ("Wilcoxon exact two-sided p", _num(s.wilcoxon_p)),
-    ]
-    page.table(("Measure", "Value"), rows, number_format="0.00")
+def size_of_change(s: Any) -> str:
+    """The size of the group's change in a teacher's words, from Hedges' g_av (Cohen's rough bands)."""
+    g = _num(s.g_av)
+    if g is None:
+        return "not known (fewer than 2 pupils with both scores)" if s.n_paired < 2 else "not known"
+    size = abs(g)
+    words = "very small" if size < 0.2 else "small" if size < 0.5 else "medium" if size < 0.8 else "large"
+    direction = "" if size < 0.2 else (" improvement" if g > 0 else " fall")
+    return f"{words}{direction} (g = {g:.2f})"
+
+
+def _group_block(page: Page, s: Any, unit: str) -> None:
+    """The group's before and after in plain words; the technical statistics go to the psychologist's section."""
+    page.pairs(("The group", "Value"), [
+        ("Pupils with both scores", s.n_paired, "0"),
+        (f"Average before{unit}", _num(s.mean_pre), "0.0"),
+        (f"Average after{unit}", _num(s.mean_post), "0.0"),
+        (f"Average change{unit}", _num(s.mean_change), "0.0"),
+    ])
+    page.add("Size of the change", size_of_change(s))
+
+
+def _technical_block(page: Page, title: str, s: Any) -> None:
+    page.add(title)
+    page.pairs(("Statistic", "Value"), [
+        ("Pupils with both scores (n)", s.n_paired, "0"),
+        ("Mean change", _num(s.mean_change), "0.00"),
+        ("SD of the changes", _num(s.sd_change), "0.00"),
+        ("Effect size d_z (change ÷ SD of changes)", _num(s.d_z), "0.00"),
+        ("Effect size d_av (change ÷ mean SD)", _num(s.d_av), "0.00"),
+        ("Hedges' g_av (small-sample corrected)", _num(s.g_av), "0.00"),
+        ("Wilcoxon signed-rank: pupils who changed", s.wilcoxon_n, "0"),
+        ("Wilcoxon exact two-sided p", _num(s.wilcoxon_p), "0.000"),
+    ])
     if s.wilcoxon_note:
         page.text("Note: " + s.wilcoxon_note)
-    page.text("Caution: " + s.caution)
     page.blank()
 
 
 SCORE_TITLES = {
     "social_skills": "Social skills (total out of 60)",
-    "leuven": "Leuven engagement (1-5)",
-    "gas": "Goal Attainment Scaling (T-scores)",
+    "leuven": "Leuven engagement (1 Disengaged to 5 Intense)",
+    "gas": "Goal Attainment Scaling (T-scores; 50 = goals met as expected)",
     "rosenberg": "Rosenberg self-esteem (0-30; below 15 is low)",
     "attendance": "Attendance (%)",
     "survey": "Staff survey",
@@ -191,79 +220,100 @@ SCORE_TITLES = {
 }
 
 
+def running_line(content: WorkbookContent) -> str:
+    """The school and project, as under every sheet's title in the template."""
+    school = content.field_value("lead_school") or content.field_value("school_name") or ""
+    project = content.field_value("project_title") or content.template.title
+    return "   ·   ".join(str(x) for x in (school, project) if x)
+
+
 def scores_page(checked: Checked) -> Page:
+    """The Scores sheet: per pupil and per group in plain words, the technical statistics in their own section.
+
+    Written into the template's Scores sheet, whose fixed column widths (sipxl.spec.reports.SCORES_WIDTHS) fit
+    every label and number here; the page asks for no autofit.
+    """
     sc = checked.scores
-    page = Page(8)
-    title = checked.content.field_value("project_title") or checked.content.template.title
-    page.title(f"Scores: {title}")
-    page.add("Calculated from the answers in this workbook. Click Score again after changing an answer.")
-    page.add(stamp_line())
+    page = Page(len(SCORES_WIDTHS))
+    content = checked.content
+    page.title(f"Scores: {content.field_value('project_title') or content.template.title}")
+    page.add(running_line(content))
+    page.add("Calculated from the answers in this workbook. Click Score again after changing an answer. "
+             + stamp_line())
     page.blank()
-    if not sc.instruments:
+    if not sc or not sc.instruments:
         page.add("There is nothing to score yet: no assessment in this workbook has answers.")
         return page
+    technical: list[tuple[str, Any]] = []
     if sc.social_skills:
         ss = sc.social_skills
         page.heading(SCORE_TITLES["social_skills"])
-        domains = list(next((p.pre or p.post).subtotals for p in ss.pupils if p.pre or p.post)) \
-            if any(p.pre or p.post for p in ss.pupils) else []
-        header = ["Pupil", "Before", "After", "Change", *(f"{d} (before → after)" for d in domains)]
-        rows = []
-        for p in ss.pupils:
-            subs = [_arrow(p.pre.subtotals.get(d) if p.pre else None, p.post.subtotals.get(d) if p.post else None)
-                    for d in domains]
-            rows.append([p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
-                         _num(p.change), *subs])
-        n_formats = len(page.formats)
-        page.table(header[: page.width], [r[: page.width] for r in rows], number_format="0", first_numeric=1)
-        if len(page.formats) > n_formats:
-            page.formats[-1] = (*page.formats[-1][:3], 3, "0")
+        domains = next((list((p.pre or p.post).subtotals) for p in ss.pupils if p.pre or p.post), [])[:3]
+        rows = [[p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
+                 _num(p.change), *(_arrow(p.pre.subtotals.get(d) if p.pre else None,
+                                          p.post.subtotals.get(d) if p.post else None) for d in domains)]
+                for p in ss.pupils]
+        page.table(["Pupil", "Before", "After", "Change", *domains], rows, formats=("0", "0", "0"))
+        if domains:
+            page.add("Each area shows before → after.")
         page.blank()
-        _prepost_block(page, "Social skills", ss.summary)
+        _group_block(page, ss.summary, " (/60)")
+        page.blank()
+        technical.append(("Social skills totals", ss.summary))
     if sc.leuven:
         lv = sc.leuven
         page.heading(SCORE_TITLES["leuven"])
         for label, by_pupil, overall in (("Session log", lv.log_by_pupil, lv.log_overall),
-                                         ("Observation scans", lv.observations_by_pupil, lv.observations_overall)):
+                                         ("Observations", lv.observations_by_pupil, lv.observations_overall)):
             if overall.n == 0:
                 continue
             rows = [[who, s.n, _num(s.median), _num(s.mean), _num(s.pct_engaged)] for who, s in by_pupil.items()]
             rows.append(["Whole group", overall.n, _num(overall.median), _num(overall.mean),
                          _num(overall.pct_engaged)])
             page.add(label)
-            page.table(("Pupil", "Observations", "Median", "Mean", "% at level 4-5"), rows, number_format="0.0")
+            page.table(("Pupil", "Observations", "Middle level", "Average level", "% at level 4-5"), rows,
+                       formats=("0", "0.0", "0.0", "0"))
         page.blank()
     if sc.gas:
         gas = sc.gas
         page.heading(SCORE_TITLES["gas"])
         rows = [[c.child, c.goals, _num(c.score.baseline_t), _num(c.score.review_t), _num(c.score.change)]
                 for c in gas.children]
-        page.table(("Child", "Goals", "Baseline T", "Review T", "Change"), rows, number_format="0.0")
-        page.add(f"T-scores use ρ = {gas.rho} (Kiresuk & Sherman); 50 means the goals were met as expected.")
+        page.table(("Child", "Goals", "Baseline T", "Review T", "Change"), rows, formats=("0", "0.0", "0.0", "0.0"))
         page.blank()
-        _prepost_block(page, "GAS", gas.summary)
+        _group_block(page, gas.summary, " (T)")
+        page.blank()
+        technical.append((f"GAS T-scores (ρ = {gas.rho}, Kiresuk & Sherman)", gas.summary))
     if sc.rosenberg:
         ro = sc.rosenberg
         page.heading(SCORE_TITLES["rosenberg"])
         rows = [[p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
                  _num(p.change), _low(p.pre), _low(p.post)] for p in ro.pupils]
-        page.table(("Pupil", "Before", "After", "Change", "Low before", "Low after"), rows, number_format="0")
+        page.table(("Pupil", "Before", "After", "Change", "Low before", "Low after"), rows, formats=("0", "0", "0"))
         page.blank()
-        _prepost_block(page, "Rosenberg", ro.summary)
+        _group_block(page, ro.summary, " (/30)")
+        page.blank()
+        technical.append(("Rosenberg totals", ro.summary))
     if sc.attendance:
         at = sc.attendance
         page.heading(SCORE_TITLES["attendance"])
         rows = [[p.pupil, _num(p.pct_before), _num(p.pct_after), _num(p.change_pp)] for p in at.pupils]
-        page.table(("Pupil", "% before", "% after", "Change (points)"), rows, number_format="0.0")
+        page.table(("Pupil", "% before", "% after", "Change (points)"), rows, formats=("0.0", "0.0", "0.0"))
         page.blank()
-        _prepost_block(page, "Attendance", at.summary)
+        _group_block(page, at.summary, " (%)")
+        page.blank()
+        technical.append(("Attendance %", at.summary))
     if sc.survey:
         sv = sc.survey
-        page.heading(SCORE_TITLES["survey"] + f" ({plural(sv.n_respondents, 'respondent')})")
+        page.heading(SCORE_TITLES["survey"] + f" ({plural(sv.n_respondents, 'respondent')}; % of those who "
+                     "answered each statement)")
         answers = list(sv.rows[0].percentages) if sv.rows else []
-        header = ["Statement", "N", *(f"% {a}" for a in answers)][: page.width]
-        rows = [[r.item, r.n, *(_num(r.percentages[a]) for a in answers)][: page.width] for r in sv.rows]
-        page.table(header, rows, number_format="0")
+        header = ["Statement", "Answered", *answers][: page.width]
+        rows = [[f"S{k}", r.n, *(_num(r.percentages[a]) for a in answers)][: page.width]
+                for k, r in enumerate(sv.rows, start=1)]
+        page.table(header, rows, formats=("0", *("0",) * len(answers)))
+        for k, r in enumerate(sv.rows, start=1):
+            page.text(f"S{k}: {r.item}")
         page.blank()
     if sc.school_return:
         sr = sc.school_return
@@ -272,11 +322,21 @@ def scores_page(checked: Checked) -> Page:
                                                                             for q in (1, 5)), _num(a.gap_pp)]
                 for a in sr.acel]
         page.table(("Stage and organiser", "Assessed", "% achieved", "% SIMD Q1", "% SIMD Q5", "Gap (points)"),
-                   rows, number_format="0.0")
+                   rows, formats=("0", "0.0", "0.0", "0.0", "0.0"))
         page.add("Attendance, all pupils (%)", _num(sr.attendance_all))
         page.add("Attendance gap Q5 − Q1 (points)", _num(sr.attendance_gap_pp))
         page.add("Exclusions per 1,000 pupils", _num(sr.exclusions_per_1000))
+        for r in (len(page.rows) - 3, len(page.rows) - 1):
+            page.formats.append((r, 1, r + (1 if r == len(page.rows) - 3 else 0), 1, "0.0"))
         page.blank()
+    if technical:
+        page.heading("For a psychologist: technical statistics")
+        page.text("Paired pre/post statistics over the pupils with both scores (Lakens, 2013): d_z and d_av with "
+                  "Hedges' small-sample correction, and the exact Wilcoxon signed-rank test.")
+        page.blank()
+        for title, s in technical:
+            _technical_block(page, title, s)
+        page.text("Caution: " + technical[0][1].caution)
     return page
 
 
@@ -293,16 +353,104 @@ def _low(s: Any) -> str | None:
     return "Yes" if s.low else "No"
 
 
+_RESULT_MEASURES = (  # (scores attribute, measure, out of, pupils with before/after)
+    ("social_skills", "Social skills score", "/60"),
+    ("rosenberg", "Rosenberg self-esteem", "/30"),
+    ("attendance", "Attendance", "%"),
+    ("gas", "GAS T-score", "T"),
+)
+
+
+def _results(sc: Any) -> tuple[str, str, list[tuple[str, object, object, object]]] | None:
+    """The first measure with per-pupil before/after scores: (measure, unit, rows of the results table)."""
+    for key, measure, unit in _RESULT_MEASURES:
+        part = getattr(sc, key, None) if sc else None
+        if part is None:
+            continue
+        if key == "attendance":
+            rows = [(p.pupil, _num(p.pct_before), _num(p.pct_after), _num(p.change_pp)) for p in part.pupils]
+        elif key == "gas":
+            rows = [(c.child, _num(c.score.baseline_t), _num(c.score.review_t), _num(c.score.change))
+                    for c in part.children]
+        else:
+            rows = [(p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
+                     _num(p.change)) for p in part.pupils]
+        return measure, unit, rows
+    return None
+
+
+def _smart_outcomes(content: WorkbookContent) -> list[tuple[str, str, str]]:
+    """Phase 1's SMART outcomes with Phase 5's 'achieved?' and its description, row by row."""
+    from ..spec.layout import layout_template
+
+    outcomes, achieved = content.tables.get("smart_outcomes"), content.tables.get("smart_achieved")
+    if outcomes is None:
+        return []
+    layout = layout_template(content.template)
+    first_out = layout.tables["smart_outcomes"].first_row + 1
+    done = {}
+    if achieved is not None:
+        first_ach = layout.tables["smart_achieved"].first_row + 1
+        done = {r - first_ach: rec for r, rec in achieved.records}
+    out = []
+    for r, rec in outcomes.records:
+        if not rec.get("outcome"):
+            continue
+        ach = done.get(r - first_out, {})
+        out.append((str(rec["outcome"]), str(ach.get("achieved") or "not yet said"), str(ach.get("evidence") or "")))
+    return out
+
+
 def summary_page(checked: Checked) -> Page:
+    """The one-page Summary: the seed's results table (participant, before, after, difference) at the fixed
+    place the template's chart reads, the group in plain words, the SMART outcomes achieved, the project."""
     content, sc = checked.content, checked.scores
-    page = Page(6)
+    page = Page(SUMMARY_COLUMNS)
     title = content.field_value("project_title") or content.template.title
     page.title(f"Project summary: {title}")
+    page.add(running_line(content))
     page.add(stamp_line())
     page.blank()
-    first_sheet = content.template.sheets[1] if len(content.template.sheets) > 1 else content.template.sheets[0]
-    for block in first_sheet.blocks:
-        if isinstance(block, Field) and block.rule.type != "long_text" and not block.formula:
+    assert len(page.rows) == RESULTS_HEADING_ROW
+    results = _results(sc)
+    if results:
+        measure, unit, rows = results
+        page.heading(f"Data results: {measure} ({unit.strip('/') if unit == '%' else 'out of ' + unit[1:]})"
+                     if unit.startswith("/") else f"Data results: {measure} ({unit})")
+        before, after = ("Before " + unit, "After " + unit) if unit.startswith("/") else ("Before", "After")
+        fmt = "0" if unit.startswith("/") else "0.0"
+        assert len(page.rows) == RESULTS_HEADER_ROW  # where the template's chart reads the table
+        page.table(("Participant", before, after, "Difference"), rows[:RESULTS_ROWS], formats=(fmt, fmt, fmt))
+        for _ in range(RESULTS_ROWS - min(len(rows), RESULTS_ROWS)):
+            page.blank()
+        part = getattr(sc, next(k for k, m, _ in _RESULT_MEASURES if m == measure))
+        s = part.summary
+        page.add("Average change", _num(s.mean_change))
+        page.formats.append((len(page.rows) - 1, 1, len(page.rows) - 1, 1, "0.0"))
+        page.add("Size of the change", size_of_change(s))
+    else:
+        page.heading("Data results")
+        page.add("No assessment has before and after scores yet.")
+        for _ in range(RESULTS_ROWS + 1):
+            page.blank()
+    page.blank()
+    if sc and sc.leuven and sc.leuven.log_overall.n and sc.leuven.log_overall.mean is not None:
+        o = sc.leuven.log_overall
+        page.add("Engagement (Leuven, session log)",
+                 f"average {o.mean:.1f} of 5; {o.pct_engaged:.0f}% of observations at level 4-5")
+    outcomes = _smart_outcomes(content)
+    if outcomes:
+        page.heading("Have the SMART outcomes been achieved?")
+        h = page.add("Achieved?", "SMART outcome (Phase 1) and how it was achieved (Phase 5)")
+        page.fills.append((h, 0, h, SUMMARY_COLUMNS - 1, HEADER_FILL))
+        for outcome, achieved, evidence in outcomes:
+            page.add(achieved, _fit(outcome, 110))
+            if evidence:
+                page.add(None, _fit("How: " + evidence, 110))
+    page.blank()
+    page.heading("The project")
+    for block in (content.template.sheets[1].blocks if len(content.template.sheets) > 1 else ()):
+        if isinstance(block, Field) and block.rule.type != "long_text" and not block.formula and not block.system:
             value = content.field_value(block.key)
             if value not in (None, ""):
                 page.add(block.label, _show(value))
@@ -312,29 +460,18 @@ def summary_page(checked: Checked) -> Page:
     n = count(checked.issues)
     page.add("Checks", f"{plural(n['error'], 'error')}, {plural(n['warning'], 'warning')} "
                        "(click Validate for the list)")
-    page.blank()
-    rows = []
-    for key, label in (("social_skills", "Social skills (/60)"), ("gas", "GAS T-score"),
-                       ("rosenberg", "Rosenberg (/30)"), ("attendance", "Attendance %")):
-        part = getattr(sc, key, None) if sc else None
-        if part is None:
-            continue
-        s = part.summary
-        rows.append([label, s.n_paired, _num(s.mean_pre), _num(s.mean_post), _num(s.mean_change), _num(s.g_av)])
-    if rows:
-        page.heading("Results: before and after")
-        page.table(("Measure", "Pupils", "Mean before", "Mean after", "Mean change", "Hedges' g_av"), rows,
-                   number_format="0.0")
-    if sc and sc.leuven and sc.leuven.log_overall.n:
-        o = sc.leuven.log_overall
-        page.add("Engagement (Leuven, session log)", f"mean {o.mean:.1f} of 5; {o.pct_engaged:.0f}% of observations "
-                                                      "at level 4-5" if o.mean is not None else "")
-    if rows:
-        caution = next(getattr(sc, k).summary.caution for k in ("social_skills", "gas", "rosenberg", "attendance")
-                       if getattr(sc, k, None) is not None)
+    if results:
         page.blank()
-        page.text("Caution: " + caution)
+        page.text("Caution: with so few pupils and no comparison group, describe this group's change; it does not "
+                  "prove the intervention works (the Scores sheet says more).", width=150)
     return page
+
+
+def _fit(text: str, chars: int) -> str:
+    """Shorten text to `chars` at a word, with an ellipsis, so it stays on one line of its cell."""
+    if len(text) <= chars:
+        return text
+    return text[: text.rfind(" ", 0, chars - 1) if " " in text[: chars - 1] else chars - 1].rstrip(" ,;") + "…"
 
 
 def _show(v: object) -> object:

@@ -216,7 +216,8 @@ def raw_from_sheets(file: str, present: list[str], meta_rows: list[list],
         name = sheet.name if sheet.name in present else \
             _find_sheet(sheet.code, sheet.name, present, defined_names(), built_names)
         if name is None:
-            issues.append(issue("SIPXL-F009", sheet=sheet.name, expected=sheet.name))
+            if sheet.has_answers:  # a missing Help, printed form or report sheet loses no answer
+                issues.append(issue("SIPXL-F009", sheet=sheet.name, expected=sheet.name))
             continue
         if name != sheet.name:
             issues.append(issue("SIPXL-F008", sheet=name, value=name, expected=sheet.name))

@@ -250,7 +250,8 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
     # Column A carries field labels too; other columns take their tables' widths (16 where none).
     widths = [max(sheet.label_width, set_by_table[0] or 0) if sheet.fields else (set_by_table[0] or sheet.label_width)]
     widths += [w if w is not None else 16.0 for w in set_by_table[1:]]
-    lay.col_widths = widths
+    lay.col_widths = list(sheet.col_widths) if sheet.col_widths else widths
+    lay.last_col = len(lay.col_widths) - 1 if sheet.col_widths else lay.last_col
     for i, block in enumerate(sheet.blocks):
         if isinstance(block, PrintedTable):
             r = lay.rows[i]
@@ -332,12 +333,13 @@ def _print_setup(lay: SheetLayout, out: TemplateLayout) -> PrintSetup:
             pending = (first, new_page)  # a heading, or the guidance of a question or table, goes with it
             continue
         pending = None
-        if isinstance(block, Table) and height(lay, first, last) > page * 0.9 and long_table is None:
-            place = out.tables[block.key]
+        place_rows = (out.tables[block.key].title_row, last) if isinstance(block, Table) else None
+        if place_rows and long_table is None and height(lay, *place_rows) > page - height(lay, 0, lay.head_row or 0):
+            place = out.tables[block.key]  # longer than a page: it breaks between rows, under its header
             long_table = block.key
             head_last = min(place.first_row + 2, place.last_row)
             units.append((first, head_last, new_page))
-            tail = max(head_last + 1, place.last_row - 4)  # no page of a few orphan rows and the totals
+            tail = max(head_last + 1, place.last_row - 4)  # the totals never print alone
             units += [(r, r, False) for r in range(head_last + 1, tail)]
             units.append((tail, last, False))
             continue
@@ -358,7 +360,23 @@ def _print_setup(lay: SheetLayout, out: TemplateLayout) -> PrintSetup:
         used += h
         while used > page:  # a block taller than a page: the renderer breaks it where it must
             used -= page - title_h
+    if long_table is not None:
+        breaks = _balance(breaks, out.tables[long_table])
     return PrintSetup(sheet.landscape, scale, tuple(breaks), titles, _freeze(lay, out), long_table)
+
+
+def _balance(breaks: list[int], place: TablePlace) -> list[int]:
+    """Move a long table's last break up, so its last page holds as many rows as the page before, not a few."""
+    inside = [b for b in breaks if place.first_row < b <= place.last_row]
+    if not inside:
+        return breaks
+    last = inside[-1]
+    previous = max([b for b in breaks if b < last] + [place.first_row])
+    before, after = last - max(previous, place.first_row), place.last_row + 1 - last
+    if after >= before:
+        return breaks
+    moved = max(last - (before - after) // 2, place.first_row + 3)
+    return [moved if b == last else b for b in breaks]
 
 
 def _freeze(lay: SheetLayout, out: TemplateLayout) -> tuple[int, int]:

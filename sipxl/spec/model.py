@@ -174,6 +174,20 @@ Block = Heading | Guidance | Field | Table | ItemGrid | PrintedTable
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """A small clustered column chart over cells of its sheet (0-based rows and columns)."""
+
+    title: str
+    category_col: int
+    value_cols: tuple[int, ...]  # each a series, named by its cell in `header_row`
+    header_row: int
+    first_row: int
+    last_row: int
+    anchor: tuple[int, int]
+    size: tuple[int, int]  # width, height in pixels
+
+
+@dataclass(frozen=True)
 class Sheet:
     code: str  # stable identifier, survives a renamed sheet
     name: str  # the tab name as built
@@ -182,6 +196,12 @@ class Sheet:
     width: int = 6  # columns used by text and merged answer cells
     label_width: float = 34
     fit_width: bool = True
+    # A sheet the ribbon's buttons write (Scores, Summary): built empty with its column widths, print setup and
+    # chart, left unprotected; it prints `report_pages` pages tall (0: as many as it needs), one page wide.
+    report: bool = False
+    report_pages: int = 0
+    col_widths: tuple[float, ...] = ()
+    chart: ChartSpec | None = None
 
     @property
     def fields(self) -> tuple[Field, ...]:

@@ -22,6 +22,7 @@ from .model import (
     Table,
     Template,
 )
+from .reports import scores_sheet, summary_sheet
 from .values import CHECK, xl_bad, xl_blank, xl_checked, xl_not_checked
 
 VERSION = "1.1"  # 1.1: register of 6, measures used, Phase 5 Social Skills results by formula
@@ -726,7 +727,7 @@ def project_template() -> Template:
             phase1_sheet(), phase2_sheet(), phase3_sheet(), phase4_sheet(), phase5_sheet(),
             social_skills_sheet(True), observation_sheet(True), observation_form_sheet(),
             gas_sheet(), rosenberg_sheet(True),
-            attendance_sheet(True), survey_sheet(),
+            attendance_sheet(True), survey_sheet(), scores_sheet(), summary_sheet(),
         ),
         description="One School Improvement Partnership project, phases 1-5 and its assessments.",
         running_head=running_head("lead_school", "{cell:project_title}"),
@@ -744,7 +745,7 @@ def _assessment(kind: str, title: str, sheet: Sheet, extra_help: str,
     return Template(kind, VERSION, title, f"{kind}.xlsx", (
         help_sheet(title, (extra_help, *ASSESSMENT_HELP), SEND_FORM),
         school_details_sheet((Field("completed_by", "Completed by", TEXT),)),
-        sheet, *extra,
+        sheet, *extra, scores_sheet(), summary_sheet(),
     ), description=extra_help, running_head=running_head("school_name", title))
 
 
@@ -775,5 +776,5 @@ def school_return_template() -> Template:
             "quintile) and Attendance & Exclusions (sessions by quintile, roll, exclusions, stretch aims). "
             "Counts only; no pupil is named.",
         ), SEND_FORM),
-        school_details_sheet(), acel_sheet(), return_measures_sheet(),
+        school_details_sheet(), acel_sheet(), return_measures_sheet(), scores_sheet(), summary_sheet(),
     ), running_head=running_head("school_name", "{cell:session}", "Session"))

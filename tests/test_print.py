@@ -1,0 +1,202 @@
+"""Pages as a teacher prints them: every template and the sheets the buttons write, rendered by LibreOffice.
+
+One LibreOffice run renders the committed templates and a clean project after Score and Summary (run on real
+xlwings books, their actions applied with sipxl.excel.apply) to PDF; the text layer (pdftotext) and the page
+count show what a printed page holds. The layout's own promises (page breaks never inside a question and its
+answer box, a table or a scale; no page of a few orphan rows) are checked on the layout, and the PDF proves
+LibreOffice printed exactly the pages the layout planned (an overflow would add a page).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import render_pdfs
+
+import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
+from sipxl.excel import buttons, pages
+from sipxl.excel.apply import apply_actions
+from sipxl.excel.payload import payload_from_xlsx
+from sipxl.excel.xlremote import book_from_payload
+from sipxl.sample import build_clean_project
+from sipxl.spec import all_templates, layout_template
+from sipxl.spec.layout import height, lines
+from sipxl.spec.model import Field, Heading, ItemGrid, PrintedTable, Table
+from sipxl.spec.reports import SCORES_WIDTHS, SUMMARY_WIDTHS
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = {t.kind: t for t in all_templates()}
+FOOTER = re.compile(r"^\s*(\S+\.xlsx)\s+(.*?)\s+Page (\d+) of (\d+)\s*$")
+
+
+def _pages(pdf: Path) -> list[tuple[str, str]]:
+    """(sheet name from the footer, page text) of every page."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    out = []
+    for page in text.split("\f"):
+        body = [line for line in page.splitlines() if line.strip()]
+        if not body:
+            continue
+        m = FOOTER.match(body[-1])
+        assert m, f"{pdf.name}: a page without the footer (file, sheet, page): {body[-1]!r}"
+        out.append((m.group(2), "\n".join(body[:-1])))
+    return out
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[str, str]]]:
+    """Every template, and a clean project after Score and after Summary, as printed pages."""
+    tmp = tmp_path_factory.mktemp("print")
+    clean = build_clean_project(tmp / "clean.xlsx", seed=2026)
+    written = {}
+    for button in ("score", "summary"):
+        book = book_from_payload(payload_from_xlsx(clean, client="VBA"))
+        buttons.BUTTONS[button](book)
+        written[button] = apply_actions(clean, book.json()["actions"], tmp / f"after_{button}.xlsx", client="VBA")
+    paths = [ROOT / "workbook_templates" / t.filename for t in TEMPLATES.values()]
+    paths += [tmp / "after_score.xlsx", tmp / "after_summary.xlsx"]
+    pdfs = render_pdfs(paths, tmp / "pdf")
+    return {p.stem: _pages(pdf) for p, pdf in zip(paths, pdfs, strict=True)}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_each_sheet_prints_the_pages_its_layout_plans(rendered, kind: str) -> None:
+    template = TEMPLATES[kind]
+    layout = layout_template(template)
+    printed = rendered[template.filename[:-5]]
+    got: dict[str, int] = {}
+    for sheet, _ in printed:
+        got[sheet] = got.get(sheet, 0) + 1
+    planned = {s.name: (1 if s.report else layout.sheets[s.code].print.pages) for s in template.sheets}
+    assert got == planned
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_every_page_names_its_sheet_school_and_project_and_shows_no_hashes(rendered, kind: str) -> None:
+    template = TEMPLATES[kind]
+    layout = layout_template(template)
+    first_page: dict[str, str] = {}
+    for sheet_name, text in rendered[template.filename[:-5]]:
+        sheet = next(s for s in template.sheets if s.name == sheet_name)
+        assert "###" not in text, f"{kind} {sheet_name}: a number too wide for its column"
+        if not sheet.report:
+            assert "fill in on the" in text, f"{kind} {sheet_name}: a page without the school and project line"
+        title = next(b.text for b in sheet.blocks if isinstance(b, Heading) and b.level == 1)
+        setup = layout.sheets[sheet.code].print
+        if sheet_name not in first_page or setup.long_table is None:
+            assert title in text, f"{kind} {sheet_name}: a page without the sheet's title"
+        else:  # a long table's later pages repeat its title and header
+            table = next(t for t in sheet.tables if t.key == setup.long_table)
+            assert table.title in text and table.columns[0].label.split()[0] in text
+        first_page.setdefault(sheet_name, text)
+
+
+@pytest.mark.libreoffice
+def test_each_step_starts_a_page_and_the_leuven_scale_prints_as_five_columns(rendered) -> None:
+    printed = rendered["sipp_project"]
+    for sheet in TEMPLATES["sipp_project"].sheets:
+        for block in sheet.blocks:
+            if isinstance(block, Heading) and block.new_page:
+                tops = ["\n".join(text.splitlines()[:4]) for name, text in printed if name == sheet.name]
+                assert any(block.text in top for top in tops), f"{sheet.name}: '{block.text}' is not at a page top"
+    form = "\n".join(text for name, text in printed if name == "Observation form")
+    assert re.search(r"1 - Disengaged\s+2 - Passive\s+3 - Intermittent\s+4 - Engaged\s+5 - Intense", form)
+    for words in ("Pupil:", "Staff member:", "Location:", "What is the pupil playing with?", "☐ On their own",
+                  "Observation comments", "Learning pathway for next play session"):
+        assert words in form
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_page_breaks_keep_questions_tables_and_scales_whole(kind: str) -> None:
+    """A break never falls between a question and its answer box, inside a short table, a grid or a printed
+    table; a long table breaks only between rows under its repeated header, never leaving a few orphan rows."""
+    template = TEMPLATES[kind]
+    layout = layout_template(template)
+    for sheet in template.sheets:
+        lay = layout.sheets[sheet.code]
+        setup = lay.print
+        inside: set[int] = set()
+        for block in sheet.blocks:
+            if isinstance(block, Field) and layout.fields[block.key].question_row is not None:
+                inside.add(layout.fields[block.key].row)
+            elif isinstance(block, Table):
+                place = layout.tables[block.key]
+                if block.key == setup.long_table:
+                    inside.update(range(place.title_row + 1, place.first_row + 3))
+                    inside.update(range(place.last_row - 3, place.last_row + len(block.footer) + 1))
+                    assert setup.titles == (place.title_row, place.header_row)
+                else:
+                    inside.update(range(place.title_row + 1, place.last_row + len(block.footer) + 1))
+            elif isinstance(block, ItemGrid):
+                place = layout.grids[block.key]
+                inside.update(range(place.title_row + 1, (place.change_row or place.total_row) + 1))
+            elif isinstance(block, PrintedTable):
+                place = layout.printed[block.key]
+                inside.update(range(place.title_row + 1, place.rows[-1][0] + 1))
+        assert not inside & set(setup.breaks), f"{kind} {sheet.name}: a break inside a block"
+        if setup.long_table:  # its last page holds at least as many of its rows as the page before
+            place = layout.tables[setup.long_table]
+            cuts = [b for b in setup.breaks if place.first_row < b <= place.last_row]
+            if cuts:
+                previous = max([b for b in setup.breaks if b < cuts[-1]] + [place.first_row])
+                assert place.last_row + 1 - cuts[-1] >= cuts[-1] - previous
+        starts = [0, *setup.breaks, lay.last_row]
+        for a, b in zip(starts, starts[1:], strict=False):
+            assert height(lay, a, b - 1) > 0
+
+
+def _cut_cells(rows: list[list], widths: tuple[float, ...]) -> list[str]:
+    """Cells whose text is wider than their column while the next cell holds something (so it is cut)."""
+    out = []
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            nxt = row[c + 1] if c + 1 < len(row) else None
+            shown = f"{v:.2f}" if isinstance(v, float) else str(v)
+            if nxt not in (None, "") and lines(shown, widths[c], bold=True) > 1:
+                out.append(f"row {r + 1} col {c + 1}: {shown!r}")
+    return out
+
+
+@pytest.mark.libreoffice
+def test_scores_and_summary_print_whole_on_fixed_widths(rendered, tmp_path: Path) -> None:
+    score_pages = [text for name, text in rendered["after_score"] if name == "Scores"]
+    summary_pages = [text for name, text in rendered["after_summary"] if name == "Summary"]
+    assert len(summary_pages) == 1, "the Summary prints on one page"
+    assert score_pages
+    for text in score_pages + summary_pages:
+        assert "###" not in text
+    for text in score_pages:
+        assert "Scores:" in text  # the title rows repeat on every page
+    scores = "\n".join(score_pages)
+    for words in ("Average change", "Size of the change", "For a psychologist: technical statistics",
+                  "Hedges' g_av"):
+        assert words in scores
+    assert scores.index("Average change") < scores.index("For a psychologist") < scores.index("Hedges' g_av")
+    summary = summary_pages[0]
+    assert re.search(r"Participant\s+Before /60\s+After /60\s+Difference", summary)
+    assert "Have the SMART outcomes been achieved?" in summary
+
+
+@pytest.mark.parametrize("seed", [7, 2026])
+def test_scores_and_summary_cells_fit_their_fixed_columns(tmp_path: Path, seed: int) -> None:
+    from sipxl.engine import check_file
+
+    fc = check_file(build_clean_project(tmp_path / "clean.xlsx", seed=seed))
+    checked = pages.Checked(None, fc.content, fc.issues, fc.scores)
+    scores, summary = pages.scores_page(checked), pages.summary_page(checked)
+    assert not scores.fit and not summary.fit, "fixed widths: no autofit"
+    assert _cut_cells(scores.rows, SCORES_WIDTHS) == []
+    assert _cut_cells(summary.rows, SUMMARY_WIDTHS) == []
+    counts = [f for f in scores.formats if f[4] == "0"]
+    assert counts, "counts are shown as whole numbers"
