@@ -200,3 +200,22 @@ def test_scores_and_summary_cells_fit_their_fixed_columns(tmp_path: Path, seed: 
     assert _cut_cells(summary.rows, SUMMARY_WIDTHS) == []
     counts = [f for f in scores.formats if f[4] == "0"]
     assert counts, "counts are shown as whole numbers"
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_long_tables_and_grids_keep_their_header_and_label_column_on_screen(kind: str) -> None:
+    import openpyxl
+
+    template = TEMPLATES[kind]
+    layout = layout_template(template)
+    wb = openpyxl.load_workbook(ROOT / "workbook_templates" / template.filename)
+    for sheet in template.sheets:
+        ws = wb[sheet.name]
+        for grid in sheet.grids:
+            place = layout.grids[grid.key]
+            assert ws.freeze_panes == f"C{place.occasion_row + 2}", f"{kind} {sheet.name}: {ws.freeze_panes}"
+        if not sheet.grids and any(t.rows >= 8 for t in sheet.tables):
+            place = next(layout.tables[t.key] for t in sheet.tables if t.rows >= 8)
+            if height(layout.sheets[sheet.code], 0, place.header_row) <= 220:
+                assert ws.freeze_panes and ws.freeze_panes.endswith(str(place.header_row + 2)), \
+                    f"{kind} {sheet.name}: {ws.freeze_panes}"
