@@ -50,9 +50,21 @@ def _pages(pdf: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _metric_fonts() -> None:
+    """Skip unless Arial and Calibri print as their metric twins (Liberation Sans, Carlito): with another font
+    LibreOffice's columns come out wider than Excel's and the pages would not be Excel's."""
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig (fc-match) is not installed")
+    for font, twin in (("Arial", "Liberation Sans"), ("Calibri", "Carlito")):
+        got = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True).stdout
+        if twin not in got:
+            pytest.skip(f"{font} prints as {got!r}: install fonts-liberation and fonts-crosextra-carlito")
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[str, str]]]:
     """Every template, and a clean project after Score and after Summary, as printed pages."""
+    _metric_fonts()
     tmp = tmp_path_factory.mktemp("print")
     clean = build_clean_project(tmp / "clean.xlsx", seed=2026)
     written = {}
