@@ -51,13 +51,14 @@ PUPIL_REF_HELP = (
 # ---------------------------------------------------------------- project and partnership
 
 
-def help_sheet(title: str, fill_in: tuple[str, ...], send: str) -> Sheet:
+def help_sheet(title: str, fill_in: tuple[str, ...], send: str, stamped: bool = False) -> Sheet:
     """A teacher's guide: what to fill in, what each SIPXL button does, how to fix an issue, how to send the
     file. The catalogue of issue codes is not here: it is docs/errors.md, for the authority."""
     blocks: list = [Heading(title), Heading("What to fill in", level=2)]
     blocks += [Guidance(line) for line in (*fill_in, TYPING_HELP)]
     blocks += [Heading("The SIPXL buttons (on the SIPXL tab of the ribbon)", level=2)]
     blocks += [Guidance(line) for line in BUTTONS_HELP]
+    blocks += [Guidance(PREPARE_HELP if stamped else PREPARE_ELSEWHERE)]
     blocks += [Heading("How to fix an issue", level=2), *(Guidance(line) for line in FIX_HELP)]
     blocks += [Heading("How to send the file", level=2), Guidance(send), Guidance(PROTECTION_HELP)]
     return Sheet("help", "Help", tuple(blocks), width=4, label_width=22)
@@ -76,9 +77,11 @@ BUTTONS_HELP = (
     "Summary: writes the one-page Summary sheet: the results table (each participant before and after), the "
     "SMART outcomes achieved and a small before/after chart. Print it for a meeting.",
     "Check setup: says whether the SIPXL add-in and Python are working, and whether this is a sipxl workbook.",
-    "Prepare for submission: checks the workbook; when nothing must be fixed, it stamps the date and the "
-    "sipxl version, ready to send.",
 )
+PREPARE_HELP = ("Prepare for submission: checks the workbook; when nothing must be fixed, it stamps the date and "
+                "the sipxl version on the Project sheet, ready to send.")
+PREPARE_ELSEWHERE = ("Prepare for submission: stamps a SIPP project workbook; for this workbook, click Validate "
+                     "and send it when it shows no errors.")
 FIX_HELP = (
     "On the Issues sheet, click the cell reference to go to the cell, read 'Problem' and 'What to do', correct "
     "the answer and click Validate again. Fix the errors (red) first; warnings (amber) are worth a look.",
@@ -722,7 +725,7 @@ def running_head(school_field: str, second: str, what: str = "Project") -> str:
 def project_template() -> Template:
     return Template(
         "sipp_project", VERSION, "SIPP project workbook", "sipp_project.xlsx", (
-            help_sheet("SIPP project workbook", PROJECT_HELP, SEND_PROJECT),
+            help_sheet("SIPP project workbook", PROJECT_HELP, SEND_PROJECT, stamped=True),
             project_sheet(), pupils_sheet(),
             phase1_sheet(), phase2_sheet(), phase3_sheet(), phase4_sheet(), phase5_sheet(),
             social_skills_sheet(True), observation_sheet(True), observation_form_sheet(),
