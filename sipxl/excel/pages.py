@@ -30,6 +30,7 @@ ISSUE_HEADER = ("Severity", "Code", "Cell", "Label", "Value", "Problem", "What t
 ISSUES_FIRST_ROW = 4  # 0-based row of the header on the Issues sheet
 HEADER_FILL = "#DDEBF7"
 TITLE_FILL = "#2F5597"
+GAP = "   "  # before text that follows a right-aligned number (no client can set a cell's alignment)
 WRAP = 100  # characters per line for long text (no client-independent wrap action exists)
 
 
@@ -344,13 +345,13 @@ def _arrow(a: object, b: object) -> str:
     def show(v: object) -> str:
         return "–" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
 
-    return f"{show(a)} → {show(b)}"
+    return f"{GAP}{show(a)} → {show(b)}"
 
 
 def _low(s: Any) -> str | None:
     if s is None or s.low is None:
         return None
-    return "Yes" if s.low else "No"
+    return GAP + ("Yes" if s.low else "No")
 
 
 _RESULT_MEASURES = (  # (scores attribute, measure, out of, pupils with before/after)

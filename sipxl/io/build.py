@@ -297,7 +297,8 @@ class SheetBuilder:
         ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
         ws.hide_gridlines(2)
         ws.set_tab_color("#7F7F7F")
-        if sheet.chart:
+        if sheet.chart:  # the series' names until the Summary button writes the table
+            self.ws.write_row(sheet.chart.header_row, sheet.chart.category_col, ("Participant", "Before", "After"))
             self.chart(sheet.chart)
 
     def chart(self, spec: ChartSpec) -> None:
