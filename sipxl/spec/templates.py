@@ -226,7 +226,7 @@ def phase1_sheet() -> Sheet:
             Column("target", "Target", TEXT, "e.g. social skills total up by 5 points", width=20),
             Column("by_date", "By (date)", Rule("date", required=True), width=12),
         ), rows=6, row_key="outcome"),
-    ), width=5)
+    ), width=5, landscape=True)  # its tables are too wide to read in portrait
 
 
 def phase2_sheet() -> Sheet:
@@ -256,7 +256,7 @@ def phase2_sheet() -> Sheet:
                  "enquiry, questionnaires, focus groups)."),
         Field("confirmed_strengths", "Confirmed strengths/positive factors:", LONG),
         Field("confirmed_pressures", "Confirmed pressures/negative factors:", LONG),
-    ), width=5)
+    ), width=5, landscape=True)  # its tables are too wide to read in portrait
 
 
 def phase3_sheet() -> Sheet:
