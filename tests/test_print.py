@@ -1,7 +1,7 @@
 """Pages as a teacher prints them: every template and the sheets the buttons write, rendered by LibreOffice.
 
 One LibreOffice run renders the committed templates and a clean project after Score and Summary (run on real
-xlwings books, their actions applied with sipxl.excel.apply) to PDF; the text layer (pdftotext) and the page
+xlwings books, their actions applied with tests/support/apply.py) to PDF; the text layer (pdftotext) and the page
 count show what a printed page holds. The layout's own promises (page breaks never inside a question and its
 answer box, a table or a scale; no page of a few orphan rows) are checked on the layout, and the PDF proves
 LibreOffice printed exactly the pages the layout planned (an overflow would add a page).
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from conftest import render_pdfs
+from support.apply import apply_actions
 
 import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
 from sipxl.excel import buttons, pages
-from sipxl.excel.apply import apply_actions
 from sipxl.excel.payload import payload_from_xlsx
 from sipxl.excel.xlremote import book_from_payload
 from sipxl.sample import build_clean_project
