@@ -108,8 +108,8 @@ SEND_FORM = (
 
 PROJECT_HELP = (
     "This workbook holds one School Improvement Partnership project, phase by phase, as in the East "
-    "Renfrewshire SIP methodology. Start with the Project sheet (title, school, SEED code, partners and "
-    "staff) and the Pupils sheet (a reference for each of the 4-6 target learners; the other sheets take "
+    "Renfrewshire SIP methodology. Start with the Project sheet (title, school, SEED code, the measures the "
+    "project uses, partners and staff) and the Pupils sheet (a reference for each of the 4-6 target learners; the other sheets take "
     "them from there).",
     "Phase 1: the target group, the rationale for selecting it and the SMART outcomes you expect. Phase 2: "
     "the factors that affect the group (strengths and pressures) and which you confirmed.",
@@ -120,7 +120,7 @@ PROJECT_HELP = (
     "next steps.",
     "The assessment sheets: Social Skills (before and after), Observation (type up each observation; print "
     "the Observation form to fill in by hand during a session), GAS, Rosenberg, Attendance and Survey. Fill in "
-    "only the measures your project uses.",
+    "only the measures your project uses; answer No on the Project sheet for the others.",
 )
 
 
