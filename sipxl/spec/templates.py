@@ -109,8 +109,8 @@ SEND_FORM = (
 PROJECT_HELP = (
     "This workbook holds one School Improvement Partnership project, phase by phase, as in the East "
     "Renfrewshire SIP methodology. Start with the Project sheet (title, school, SEED code, the measures the "
-    "project uses, partners and staff) and the Pupils sheet (a reference for each of the 4-6 target learners; the other sheets take "
-    "them from there).",
+    "project uses, partners and staff) and the Pupils sheet (a reference for each of the 4-6 target learners; "
+    "the other sheets take them from there).",
     "Phase 1: the target group, the rationale for selecting it and the SMART outcomes you expect. Phase 2: "
     "the factors that affect the group (strengths and pressures) and which you confirmed.",
     "Phase 3: the research, the intervention, the research questions, the dates and sessions, how it will be "
