@@ -23,7 +23,7 @@ from ..scoring import (
     score_social_skills,
     summarise_leuven,
 )
-from ..spec.formulas import formula_cells, references
+from ..spec.formulas import direct_references, formula_cells
 from ..spec.layout import excel_ref
 from ..spec.lists import MEASURE_SHEETS
 from ..spec.model import Field
@@ -849,13 +849,12 @@ def _checked(content: WorkbookContent, out: dict, structural: set) -> dict:
     if not invalid:
         return out
     cells = formula_cells(content.template)
-    layout = layout_of(content.template)
+    direct = direct_references(content.template)
     shown: dict[tuple[str, int, int], object] = {}
 
     def value(key: tuple[str, int, int]) -> object:
         if key not in shown:
-            formula = cells[key]
-            refs = references(layout, key[0], formula)
+            refs = direct[key]
             derived = [r for r in refs if r in cells]
             if key in structural:
                 shown[key] = out.get(key, ("", None))[1]

@@ -106,11 +106,17 @@ def references(layout: TemplateLayout, code: str, formula: str) -> set[Cell]:
 
 
 @cache
+def direct_references(template: Template) -> dict[Cell, frozenset[Cell]]:
+    """For each calculated cell, the cells its formula refers to (parsed once per template, not per file)."""
+    layout = layout_template(template)
+    return {cell: frozenset(references(layout, cell[0], text)) for cell, text in formula_cells(template).items()}
+
+
+@cache
 def inputs_of(template: Template) -> dict[Cell, frozenset[Cell]]:
     """For each calculated cell, the answer cells it uses, directly or through other calculated cells."""
-    layout = layout_template(template)
     cells = formula_cells(template)
-    direct = {cell: references(layout, cell[0], text) for cell, text in cells.items()}
+    direct = direct_references(template)
     done: dict[Cell, frozenset[Cell]] = {}
 
     def visit(cell: Cell) -> frozenset[Cell]:
