@@ -9,9 +9,11 @@ LibreOffice printed exactly the pages the layout planned (an overflow would add 
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,48 @@ def _pages(pdf: Path) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def _word_boxes(pdf: Path) -> list[tuple[str, list[Word]]]:
+    """(sheet name from the footer, the page's words with their boxes in points) of every page."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = []
+    for page in re.findall(r"<page [^>]*>(.*?)</page>", xml, re.S):
+        words = [Word(html.unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)]
+        if not words:
+            continue
+        bottom = max(w.y0 for w in words)  # the footer: file, sheet, "Page n of m"
+        footer = sorted((w for w in words if abs(w.y0 - bottom) < 2), key=lambda w: w.x0)
+        middle = [w for w in footer if 300 < (w.x0 + w.x1) / 2 < 540]
+        out.append((" ".join(w.text for w in middle), [w for w in words if abs(w.y0 - bottom) >= 2]))
+    return out
+
+
+def _column_text(words: list[Word], x0: float, x1: float, top: float) -> str:
+    """The words between x0 and x1 from `top` down, line by line, up to the first gap of more than a line."""
+    lines: dict[float, list[Word]] = {}
+    for w in words:
+        if x0 - 1 <= w.x0 and w.x1 <= x1 + 1 and w.y0 > top:
+            lines.setdefault(round(w.y0), []).append(w)
+    out, last = [], top
+    for y in sorted(lines):
+        if y - last > 20:
+            break
+        out += [w.text for w in sorted(lines[y], key=lambda w: w.x0)]
+        last = y
+    return " ".join(out)
+
+
 def _metric_fonts() -> None:
     """Skip unless Arial and Calibri print as their metric twins (Liberation Sans, Carlito): with another font
     LibreOffice's columns come out wider than Excel's and the pages would not be Excel's."""
@@ -62,20 +106,25 @@ def _metric_fonts() -> None:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[str, str]]]:
-    """Every template, and a clean project after Score and after Summary, as printed pages."""
+def printed_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every template, and a clean project after Score and after Summary, printed to PDF (by file stem)."""
     _metric_fonts()
     tmp = tmp_path_factory.mktemp("print")
     clean = build_clean_project(tmp / "clean.xlsx", seed=2026)
-    written = {}
     for button in ("score", "summary"):
         book = book_from_payload(payload_from_xlsx(clean, client="VBA"))
         buttons.BUTTONS[button](book)
-        written[button] = apply_actions(clean, book.json()["actions"], tmp / f"after_{button}.xlsx", client="VBA")
+        apply_actions(clean, book.json()["actions"], tmp / f"after_{button}.xlsx", client="VBA")
     paths = [ROOT / "workbook_templates" / t.filename for t in TEMPLATES.values()]
     paths += [tmp / "after_score.xlsx", tmp / "after_summary.xlsx"]
     pdfs = render_pdfs(paths, tmp / "pdf")
-    return {p.stem: _pages(pdf) for p, pdf in zip(paths, pdfs, strict=True)}
+    return {p.stem: pdf for p, pdf in zip(paths, pdfs, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def rendered(printed_pdfs: dict[str, Path]) -> dict[str, list[tuple[str, str]]]:
+    """Every template, and a clean project after Score and after Summary, as printed pages."""
+    return {stem: _pages(pdf) for stem, pdf in printed_pdfs.items()}
 
 
 @pytest.mark.libreoffice
@@ -231,3 +280,40 @@ def test_long_tables_and_grids_keep_their_header_and_label_column_on_screen(kind
             if height(layout.sheets[sheet.code], 0, place.header_row) <= 220:
                 assert ws.freeze_panes and ws.freeze_panes.endswith(str(place.header_row + 2)), \
                     f"{kind} {sheet.name}: {ws.freeze_panes}"
+
+
+#: Seed 000, Appendix 2 (Playful Pedagogy observation sheet): the Leuven scale's five descriptors, word for word.
+SEED_LEUVEN = (
+    "Shows no interest in the play or the resources. May not interact with adults, peers or resources at all (or "
+    "very minimal). May move away from the activity.",
+    "Shows some interest in play and/ or resources. May or may not interact with adults or peers. Will show some "
+    "interest in the resources. May appear unfocussed on the play. May only be engaged in the task for 30 seconds "
+    "– 1 minute.",
+    "Shows some interest in play and/ or resources. May interact with adults or peers. Will show interest in "
+    "resources. May appear focused on the play. Will engage in task consistently for at least 1 minute.",
+    "Shows interest in play and/ or resources. May interact with adults or peers. Will show interest in resources. "
+    "Appears focused on play. Will engage in task consistently for at least half the time (2-3 minutes).",
+    "Consistently engaged in the play for most of the activity time (4-5 minutes). Will show interest in "
+    "resources. May interact with adults or peers. Focused on the play.",
+)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("stem", "expected"), [("sipp_project", 3), ("observation", 2)])
+def test_the_leuven_scale_prints_the_seeds_descriptors_in_full(printed_pdfs, stem: str, expected: int) -> None:
+    """Under each of the five levels, under each log and on the printable form, the seed's descriptor word for
+    word."""
+    scales = 0
+    for sheet, words in _word_boxes(printed_pdfs[stem]):
+        heads = [(w, words[k + 2]) for k, w in enumerate(words[:-2])
+                 if w.text in "12345" and len(w.text) == 1 and words[k + 1].text == "-"
+                 and words[k + 2].text in ("Disengaged", "Passive", "Intermittent", "Engaged", "Intense")]
+        if len(heads) != 5:
+            continue
+        scales += 1
+        heads.sort(key=lambda h: h[0].x0)
+        starts = [w.x0 for w, _ in heads] + [max(w.x1 for w in words) + 1]
+        for k, (number, _) in enumerate(heads):
+            got = _column_text(words, starts[k], starts[k + 1] - 2, number.y1)
+            assert got == SEED_LEUVEN[k], f"{stem} {sheet}: level {k + 1} prints {got!r}"
+    assert scales == expected, f"{stem}: the scale is printed under each log and on the form ({scales} found)"

@@ -80,11 +80,14 @@ LEUVEN = (
     ("1", "Disengaged", "Shows no interest in the play or the resources. May not interact with adults, peers or "
      "resources at all (or very minimal). May move away from the activity."),
     ("2", "Passive", "Shows some interest in play and/ or resources. May or may not interact with adults or "
-     "peers. May appear unfocussed on the play. May only be engaged in the task for 30 seconds – 1 minute."),
+     "peers. Will show some interest in the resources. May appear unfocussed on the play. May only be engaged in "
+     "the task for 30 seconds – 1 minute."),
     ("3", "Intermittent", "Shows some interest in play and/ or resources. May interact with adults or peers. "
-     "May appear focused on the play. Will engage in task consistently for at least 1 minute."),
-    ("4", "Engaged", "Shows interest in play and/ or resources. May interact with adults or peers. Appears "
-     "focused on play. Will engage in task consistently for at least half the time (2-3 minutes)."),
+     "Will show interest in resources. May appear focused on the play. Will engage in task consistently for at "
+     "least 1 minute."),
+    ("4", "Engaged", "Shows interest in play and/ or resources. May interact with adults or peers. Will show "
+     "interest in resources. Appears focused on play. Will engage in task consistently for at least half the time "
+     "(2-3 minutes)."),
     ("5", "Intense", "Consistently engaged in the play for most of the activity time (4-5 minutes). Will show "
      "interest in resources. May interact with adults or peers. Focused on the play."),
 )
