@@ -110,6 +110,10 @@ _CODES: tuple[Code, ...] = (
          "error too.",
          "Delete the error and type the answer (an error often comes from a copied formula; paste values only).",
          "cell"),
+    Code("SIPXL-V010", "Nothing entered yet", "info",
+         "Nothing entered yet: start with {expected}.",
+         "Fill in the form and click Validate again. Sent as it is, the workbook counts as an empty return.",
+         "workbook"),
     # -- the project as a whole
     Code("SIPXL-P001", "Target group size", "warning",
          "The target group has {value} pupils; the methodology targets a small group of 4-6.",

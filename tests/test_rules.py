@@ -508,18 +508,3 @@ def test_a_measure_in_use_is_checked(tmp_path):
         values[field_key(layout, "uses_social_skills")] = "Yes"
 
     assert [i.code for i in issues_of(build(tmp_path, edit))] == ["SIPXL-V004"]
-
-
-def test_a_blank_template_asks_only_for_its_required_details(tmp_path):
-    """Nothing in a blank template is wrong: its only errors are the required details not yet typed (no GAS ρ,
-    nothing on an assessment sheet)."""
-    from sipxl.io.build import build_all
-
-    for path in build_all(tmp_path):
-        check = check_file(path)
-        required = {f.label.rstrip(":") for s in check.content.template.sheets for f in s.fields
-                    if f.rule.required and f.is_input}
-        errors = [i for i in check.issues if i.severity == "error"]
-        assert {(i.code, i.label) for i in errors} <= {("SIPXL-V001", label) for label in required}, path
-        assessments = {s.name for s in check.content.template.sheets if s.grids or s.code in ("gas", "survey")}
-        assert not [i for i in errors if i.sheet in assessments], path

@@ -205,6 +205,9 @@ def _school_lines(cons) -> tuple[list[tuple[str, str, str]], list[str], int]:
             what.append(f"{rejected} file(s) rejected")
         if errors:
             what.append(f"{errors} file(s) with errors")
+        empty = sum(r.status == "empty" for r in rs)
+        if empty:
+            what.append(f"{empty} empty file(s), nothing entered")
         if what:
             name = cons.school_name(seed) if seed else "(school not known)"
             problems.append((seed or "-", name, "; ".join(what)))

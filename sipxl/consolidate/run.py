@@ -25,12 +25,13 @@ from .privacy import authority_key, made_with, sanitise_result
 from .tidy import FileContent
 from .worker import FileResult, check_many, set_aside
 
-STATUSES = ("valid", "warnings", "errors", "rejected", "duplicate", "superseded")
+STATUSES = ("valid", "warnings", "errors", "rejected", "empty", "duplicate", "superseded")
 STATUS_LABELS = {
     "valid": "Accepted",
     "warnings": "Accepted with warnings",
     "errors": "Accepted with errors (answers in error left out)",
     "rejected": "Rejected",
+    "empty": "Received empty (nothing entered yet)",
     "duplicate": "Duplicate file (counted once)",
     "superseded": "Replaced by a later submission",
 }
@@ -230,6 +231,8 @@ def _account(records: list[FileRecord], config: AuthorityConfig) -> list[Issue]:
             r.date_used, r.date_source = None, DATE_UNKNOWN
         if r.content is None:
             r.status = "rejected"
+        elif any(i.code == "SIPXL-V010" for i in r.issues):  # a blank template: received, nothing to count
+            r.status = "empty"
 
     groups: dict[tuple, list[FileRecord]] = {}
     for r in live:

@@ -32,9 +32,8 @@ from ..spec.values import CHECK, CellError, choice_of, text_key
 from .extract import Cell, GridData, TableData, WorkbookContent, is_blank, layout_of
 from .schemas import schema_issues, schema_issues_many
 
-__all__ = ["RULES", "Rule", "validate_content", "sheets_not_in_use", "cross_checks", "validate_many",
-           "recomputed_formulas", "looks_like_name",
-           "looks_like_scn", "GRID_NAMES"]
+__all__ = ["RULES", "Rule", "validate_content", "nothing_entered", "where_to_start", "sheets_not_in_use",
+           "cross_checks", "validate_many", "recomputed_formulas", "looks_like_name", "looks_like_scn", "GRID_NAMES"]
 
 Rule = Callable[[WorkbookContent], list[Issue]]
 
@@ -53,6 +52,8 @@ def validate_many(contents: list[WorkbookContent]) -> list[list[Issue]]:
 
 
 def _validated(content: WorkbookContent, schema_found: list[Issue]) -> list[Issue]:
+    if nothing_entered(content):  # a blank template: nothing is missing yet, nothing is wrong
+        return sort_issues([*content.issues, issue("SIPXL-V010", expected=where_to_start(content))])
     found = list(content.issues)
     found += schema_found
     found += required_fields(content)
@@ -75,6 +76,43 @@ def _unique(issues: Iterable[Issue]) -> list[Issue]:
         seen.add(key)
         out.append(i)
     return out
+
+
+def nothing_entered(content: WorkbookContent) -> bool:
+    """True when every answer cell is blank, or holds the value the template itself wrote there (GAS ρ 0.3), and
+    nothing was typed outside the form: a workbook as the template left it. What sipxl stamps does not count."""
+    if any(i.code == "SIPXL-F010" for i in content.issues):
+        return False
+    for sheet in content.template.sheets:
+        for f in sheet.fields:
+            cell = content.fields.get(f.key)
+            if f.is_input and cell is not None and not is_blank(cell.raw) \
+                    and not (f.default is not None and cell.raw == f.default):
+                return False
+    if any(not data.empty for data in content.tables.values()):
+        return False
+    typed_refs = {g.key for s in content.template.sheets for g in s.grids if not g.pupils_from_register}
+    for key, grid in content.grids.items():
+        for pupil in grid.pupils:
+            if key in typed_refs and not is_blank(pupil.ref.raw):  # (a project's headers show the register)
+                return False
+            for column in pupil.occasions.values():
+                if any(not is_blank(c.raw) for c in (column.date, column.by, *column.items)):
+                    return False
+    return True
+
+
+def where_to_start(content: WorkbookContent) -> str:
+    """"the Project sheet (Project title)": the first answer of the form, in the teacher's words."""
+    for sheet in content.template.sheets:
+        if sheet.code not in content.sheet_names:
+            continue
+        for f in sheet.fields:
+            if f.is_input:
+                return f"the {content.sheet_names[sheet.code]} sheet ({f.label.rstrip(':')})"
+        if sheet.tables or sheet.grids:
+            return f"the {content.sheet_names[sheet.code]} sheet"
+    return "the first sheet"
 
 
 def sheets_not_in_use(content: WorkbookContent) -> set[str]:

@@ -235,8 +235,11 @@ def validate(book: xw.Book) -> None:
         checked = _read(book)
         marked = _validate(book, checked)
         n = count(checked.issues)
+        empty = _empty_note(checked)
         if not checked.issues:
             _alert(book, "No problems found. The Issues sheet says so too.")
+        elif empty is not None:
+            _alert(book, f"{empty.message} Nothing is wrong: the Issues sheet says so too.")
         else:
             _alert(book, f"Found {plural(n['error'], 'error')} and {plural(n['warning'], 'warning')}. "
                          "They are listed on the Issues sheet, with a link to each cell."
@@ -346,12 +349,21 @@ def prepare(book: xw.Book) -> None:
             return
         content = checked.content
         layout = layout_template(content.template)
-        if "submitted_on" not in layout.fields:
-            raise UserError(f"A {content.template.title} workbook is not submitted with Prepare for submission.")
-        on, with_ = layout.fields["submitted_on"], layout.fields["submitted_with"]
-        name = content.sheet_names[on.sheet]
         warnings = sum(1 for i in checked.issues if i.severity == "warning")
         note = f" {plural(warnings, 'warning')} remain on the Issues sheet; please read them." if warnings else ""
+        empty = _empty_note(checked)
+        # said plainly: a teacher may have opened the blank template instead of the filled one
+        instead = "" if empty is None else (f"\nTo send your answers instead, start with {empty.expected}, then "
+                                            "click Prepare for submission again.")
+        if "submitted_on" not in layout.fields:
+            book.sheets[ISSUES_SHEET].activate()
+            verdict = ("No errors, but this is an EMPTY return: nothing has been entered in this workbook yet."
+                       if empty is not None else "No errors: the workbook can be sent as it is.")
+            _alert(book, f"{verdict}\nA {content.template.title} workbook carries no submission stamp, so nothing "
+                         f"was stamped.{note}{instead}")
+            return
+        on, with_ = layout.fields["submitted_on"], layout.fields["submitted_with"]
+        name = content.sheet_names[on.sheet]
         if not marked:  # the stamp cells are locked on the protected sheet: say so, and leave the sheet alone
             book.sheets[ISSUES_SHEET].activate()
             _alert(book, f"No errors: the workbook can be sent. It could not be stamped, because it was made "
@@ -362,10 +374,20 @@ def prepare(book: xw.Book) -> None:
         sheet.range((on.row + 1, on.col + 1)).value = cells.today()
         sheet.range((with_.row + 1, with_.col + 1)).value = cells.as_text(f"sipxl {__version__}")
         sheet.activate()
+        if empty is not None:
+            _alert(book, f"Stamped as an EMPTY return: nothing has been entered in this workbook yet.\nThe stamp on "
+                         f"the {name} sheet ({a1(on.row, on.col)}) says it was checked today with sipxl "
+                         f"{__version__}.{note}{instead}")
+            return
         _alert(book, f"Ready to send. The workbook is stamped on the {name} sheet ({a1(on.row, on.col)}) as checked "
                      f"today with sipxl {__version__}. Save it and send it to the authority.{note}")
 
     _guard(book, "Prepare for submission", run)
+
+
+def _empty_note(checked: Checked) -> Issue | None:
+    """The "Nothing entered yet" note of a workbook as the template left it, or None."""
+    return next((i for i in checked.issues if i.code == "SIPXL-V010"), None)
 
 
 def _where(issue: Issue, checked: Checked) -> str:
