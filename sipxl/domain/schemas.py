@@ -4,21 +4,27 @@ A table's frame (sipxl.domain.extract.TableData.frame) holds only the rows a tea
 Excel row number, with values already typed (None where the reader found an unusable value and said so).
 The schemas check types, ranges, closed lists and required answers; each failure pandera reports is mapped
 back to the sheet, the cell as Excel shows it, the column label and the value, as an Issue.
+
+pandas and pandera are imported only when a table needs pandera (see screen_table): most files never do, and
+a worker or a re-run that does not need them does not pay for loading them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from functools import cache
-
-import pandas as pd
-import pandera.pandas as pa
+from typing import TYPE_CHECKING
 
 from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.model import Column, Rule, Table, Template
 from .extract import TableData, WorkbookContent, _show, is_blank
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
 
 __all__ = ["table_schema", "validate_table", "schema_issues", "schema_issues_many", "screen_table"]
 
@@ -64,19 +70,26 @@ def _is_date(v: object) -> bool:
     return isinstance(v, dt.date)
 
 
-def _checks(rule: Rule) -> list[pa.Check]:
-    checks: list[pa.Check] = []
+def _check_fns(rule: Rule) -> list[tuple[str, Callable[[object], bool]]]:
+    """(name, element-wise check) for one column's rule: what the schema runs and what the screen runs."""
+    checks: list[tuple[str, Callable[[object], bool]]] = []
     if rule.type in ("integer", "number"):
-        checks.append(pa.Check(_is_number, element_wise=True, name="is_number"))
+        checks.append(("is_number", _is_number))
         if rule.type == "integer":
-            checks.append(pa.Check(_is_whole, element_wise=True, name="is_whole_number"))
+            checks.append(("is_whole_number", _is_whole))
         if rule.min is not None or rule.max is not None:
-            checks.append(pa.Check(_in_range(rule), element_wise=True, name="in_range"))
+            checks.append(("in_range", _in_range(rule)))
     if rule.choices:
-        checks.append(pa.Check(_is_choice(rule), element_wise=True, name="is_choice"))
+        checks.append(("is_choice", _is_choice(rule)))
     if rule.type == "date":
-        checks.append(pa.Check(_is_date, element_wise=True, name="is_date"))
+        checks.append(("is_date", _is_date))
     return checks
+
+
+def _checks(rule: Rule) -> list[pa.Check]:
+    import pandera.pandas as pa
+
+    return [pa.Check(fn, element_wise=True, name=name) for name, fn in _check_fns(rule)]
 
 
 def _input_columns(table: Table) -> list[Column]:
@@ -86,6 +99,8 @@ def _input_columns(table: Table) -> list[Column]:
 @cache
 def table_schema(table: Table) -> pa.DataFrameSchema:
     """The schema of one table's used rows: every input column, its checks, and required = not nullable."""
+    import pandera.pandas as pa
+
     columns = {
         col.key: pa.Column(None, checks=_checks(col.rule), nullable=not col.rule.required, required=False,
                            title=col.label)
@@ -107,6 +122,8 @@ def validate_table(table: Table, data: TableData, skip: frozenset[tuple[str, str
 
 def _failures(table: Table, frame: pd.DataFrame) -> list[dict]:
     """pandera's failure cases of a frame against the table's schema (lazy: every failure), as records."""
+    import pandera.pandas as pa
+
     try:
         schema_of(table).validate(frame, lazy=True)
         return []
@@ -157,28 +174,16 @@ def _input_rules(table: Table) -> dict[str, Rule]:
 
 
 @by_identity
-def _screen_of(table: Table) -> tuple | None:
-    """(column, nullable, check functions) per column of the schema that can fail (a nullable column without
-    checks never does); None when a check is not element-wise (the screen cannot run it, so pandera does)."""
-    schema = schema_of(table)
-    screen: list | None = []
-    for key, column in schema.columns.items():
-        fns = []
-        for check in column.checks:
-            fn = getattr(check, "_check_fn", None)
-            if not check.element_wise or not check.ignore_na or fn is None:
-                screen = None
-                break
-            fns.append(fn)
-        if screen is None or column.dtype is not None or column.unique or column.regex:
-            screen = None
-            break
-        if fns or not column.nullable:
-            screen.append((key, column.nullable, tuple(fns)))
-    if screen is not None and (schema.unique or schema.checks or schema.index is not None or schema.coerce
-                               or schema.strict or schema.dtype is not None):
-        screen = None
-    return None if screen is None else tuple(screen)
+def _screen_of(table: Table) -> tuple:
+    """(column, nullable, check functions) per input column that can fail (a nullable column without checks
+    never does): the very functions and nullability table_schema gives pandera."""
+    screen = []
+    for col in _input_columns(table):
+        fns = tuple(fn for _, fn in _check_fns(col.rule))
+        nullable = not col.rule.required
+        if fns or not nullable:
+            screen.append((col.key, nullable, fns))
+    return tuple(screen)
 
 
 _PLAIN_TYPES = frozenset((str, int, bool, dt.date))  # never null for pandas
@@ -193,8 +198,6 @@ def screen_table(table: Table, data: TableData) -> bool:
     if not data.from_records:
         return False
     screen = _screen_of(table)
-    if screen is None:
-        return False
     plain = _PLAIN_TYPES
     try:
         for _, rec in data.records:
@@ -227,8 +230,6 @@ def _tables(template: Template) -> dict[str, Table]:
     return {t.key: t for s in template.sheets for t in s.tables}
 
 
-
-
 def schema_issues(content: WorkbookContent, skip_columns: frozenset[tuple[str, str]] = frozenset()) -> list[Issue]:
     """Every table of the workbook against its schema. `skip_columns` = (table, column) pairs whose missing
     answers a named rule reports in its own words (e.g. a SMART outcome without a measure)."""
@@ -258,6 +259,8 @@ def schema_issues_many(contents: list[WorkbookContent],
             k, data = batch[0]
             failures[(k, table.key)] = _failures(table, data.frame)
             continue
+        import pandas as pd
+
         frames = []
         for k, data in batch:
             frame = data.frame.copy(deep=False)
@@ -293,4 +296,6 @@ def _column_of(data: TableData, found: Issue) -> str:
 
 def frame_of(rows: list[dict], index: list[int]) -> pd.DataFrame:
     """A table frame as the reader makes it (tests build frames with this)."""
+    import pandas as pd
+
     return pd.DataFrame(rows, index=pd.Index(index, name="excel_row"), dtype=object)
