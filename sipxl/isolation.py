@@ -166,7 +166,10 @@ class Isolated(Generic[R]):
         self.ctx = mp.get_context()
         self.watch_memory = sys.platform != "linux"
 
-    def run(self, batches: Sequence[list[str]], advance: Callable[[int], None] = lambda n: None) -> dict[str, R]:
+    def run(self, batches: Sequence[list[str]], advance: Callable[[int], None] = lambda n: None,
+            meanwhile: Callable[[], None] | None = None) -> dict[str, R]:
+        """Every file's result. `meanwhile` runs once in this process as soon as the workers have their first
+        batches (loading what the parent needs next, while they check); its failure is only a lost head start."""
         pending = deque(list(b) for b in batches if b)
         results: dict[str, R] = {}
         if not pending:
@@ -183,6 +186,10 @@ class Isolated(Generic[R]):
                         s.batch = pending.popleft()
                         s.board.write(None, "waiting for the worker to start")
                         s.conn.send(s.batch)
+                if meanwhile is not None:
+                    with contextlib.suppress(Exception):
+                        meanwhile()
+                    meanwhile = None
                 busy = [s for s in slots if s is not None and s.batch]
                 wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=POLL)
                 for i, s in enumerate(slots):

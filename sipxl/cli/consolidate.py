@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..consolidate.discover import READ_SUFFIXES
-    from ..consolidate.outputs import DASHBOARD, REPORT_XLSX, write_outputs
+    from ..consolidate.outputs import DASHBOARD, REPORT_XLSX, load_writers, write_outputs
     from ..consolidate.run import consolidate
 
     surveys = None
@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
 
     try:
         cons = consolidate([Path(d) for d in args.in_dirs], out, config, force=args.force, jobs=args.jobs,
-                           on_start=on_start, advance=advance)
+                           on_start=on_start, advance=advance, meanwhile=load_writers)
     finally:
         if progress is not None:
             progress.stop()

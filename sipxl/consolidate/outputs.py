@@ -35,6 +35,15 @@ TIDY = "tidy"
 TMP = ".sipxl-tmp"
 
 
+def load_writers() -> None:
+    """Import what writing the outputs needs (pandas, Arrow, the analysis and the xlsx writers): called while the
+    workers check, so the parent is ready when they finish (an unchanged re-run never calls it)."""
+    import pyarrow.csv  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    from . import analysis, dashboard, frames, validation_report  # noqa: F401
+
+
 def current_session(files: pd.DataFrame) -> str:
     """The session most accepted files belong to ("" when none says)."""
     ok = files[files["status"].isin(["valid", "warnings", "errors"])]["session"].dropna().astype(str)

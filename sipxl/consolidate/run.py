@@ -131,18 +131,21 @@ def default_jobs() -> int:
 CHUNK = 32  # files per task: few, larger messages between processes, and one schema run per table per chunk
 
 
-def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | None = None) -> dict[str, FileResult]:
+def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | None = None,
+               meanwhile: Callable[[], None] | None = None) -> dict[str, FileResult]:
     """Every file checked in a worker process that may die (sipxl.isolation): a file that crashes the reader,
     exhausts its memory or takes too long is set aside (SIPXL-F017) and costs no other file."""
     size = max(1, min(CHUNK, len(paths) // (max(1, jobs) * 8)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-    return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance)
+    return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance, meanwhile)
 
 
 def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | None = None, force: bool = False,
                 jobs: int | None = None, on_start: Callable[[int], None] | None = None,
-                advance: Progress | None = None, limits: Limits | None = None) -> Consolidation:
-    """Account for every file below `in_dirs`; read only those not already in `out_dir`'s cache."""
+                advance: Progress | None = None, limits: Limits | None = None,
+                meanwhile: Callable[[], None] | None = None) -> Consolidation:
+    """Account for every file below `in_dirs`; read only those not already in `out_dir`'s cache. `meanwhile`
+    runs in this process while the workers check (when any file is read)."""
     started = time.perf_counter()
     config = config or AuthorityConfig()
     out_dir = Path(out_dir)
@@ -183,7 +186,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
             to_read.append(r.found.path)
     if on_start:
         on_start(len(to_read))
-    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None), limits)
+    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None), limits, meanwhile)
     for r in records:
         if r.status != "duplicate" and not r.unchanged and not r.found.problem:
             r.result = sanitise_result(fresh[r.found.path], key)  # before anything is cached or written

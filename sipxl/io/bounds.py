@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..issues import Issue, issue
+from .package import Package
 
 MiB = 1 << 20
 HEAD = 4096  # bytes read from the start of each XML part: the prolog and a sheet's <dimension> live there
@@ -75,45 +76,51 @@ def _size(n: int) -> str:
     return f"{n / MiB:,.0f} MiB" if n >= MiB else f"{n / 1024:,.0f} KiB"
 
 
-def check_bounds(path: Path | str, limits: Limits) -> None:
+def check_bounds(path: Path | str | Package, limits: Limits) -> None:
     """Raise OutOfBounds when the file's parts inflate past the limits, a sheet declares an absurd size or an
     XML part declares entities. A file that is not a zip at all is left to the reader's own message."""
+    if isinstance(path, Package):
+        _check(path, limits)
+        return
     try:
-        zf = zipfile.ZipFile(path)
+        package = Package(path)
     except ZIP_DAMAGE:
         return
-    with zf:
-        infos = zf.infolist()
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > limits.part_mib * MiB:
-                raise OutOfBounds(issue("SIPXL-F013", value=f"{info.filename} unpacks to {_size(info.file_size)}",
-                                        expected=f"{limits.part_mib:,} MiB for one part"))
-        if total > limits.total_mib * MiB:
-            raise OutOfBounds(issue("SIPXL-F013", value=f"all its parts unpack to {_size(total)}",
-                                    expected=f"{limits.total_mib:,} MiB in all"))
-        for info in infos:
-            name = info.filename
-            if not name.endswith((".xml", ".rels")) or info.is_dir() or info.file_size == 0:
-                continue
-            try:
-                with zf.open(info) as part:
-                    head = part.read(HEAD)
-            except ZIP_DAMAGE:
-                continue  # damaged: the reader says so, in its own terms
-            if any(d in head for d in _DECLARATIONS):
-                raise OutOfBounds(issue("SIPXL-F015", value=name))
-            if name.startswith("xl/worksheets/"):
-                m = _DIMENSION.search(head)
-                if m and m.group(3):
-                    rows = int(m.group(4)) - int(m.group(2)) + 1
-                    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
-                    if rows * cols > limits.sheet_cells:
-                        tab = _tab_name(zf, name)
-                        raise OutOfBounds(issue("SIPXL-F014", sheet=tab, label=tab,
-                                                value=f"{rows:,} rows by {cols:,} columns",
-                                                expected=f"{limits.sheet_cells:,} cells", detail=name))
+    with package:
+        _check(package, limits)
+
+
+def _check(package: Package, limits: Limits) -> None:
+    infos = package.infos
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.part_mib * MiB:
+            raise OutOfBounds(issue("SIPXL-F013", value=f"{info.filename} unpacks to {_size(info.file_size)}",
+                                    expected=f"{limits.part_mib:,} MiB for one part"))
+    if total > limits.total_mib * MiB:
+        raise OutOfBounds(issue("SIPXL-F013", value=f"all its parts unpack to {_size(total)}",
+                                expected=f"{limits.total_mib:,} MiB in all"))
+    for info in infos:
+        name = info.filename
+        if not name.endswith((".xml", ".rels")) or info.is_dir() or info.file_size == 0:
+            continue
+        try:
+            head = package.head(info, HEAD)
+        except ZIP_DAMAGE:
+            continue  # damaged: the reader says so, in its own terms
+        if (b"<!" in head or b"<\x00!" in head) and any(d in head for d in _DECLARATIONS):  # "<!" first: cheap
+            raise OutOfBounds(issue("SIPXL-F015", value=name))
+        if name.startswith("xl/worksheets/"):
+            m = _DIMENSION.search(head)
+            if m and m.group(3):
+                rows = int(m.group(4)) - int(m.group(2)) + 1
+                cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+                if rows * cols > limits.sheet_cells:
+                    tab = _tab_name(package.zip, name)
+                    raise OutOfBounds(issue("SIPXL-F014", sheet=tab, label=tab,
+                                            value=f"{rows:,} rows by {cols:,} columns",
+                                            expected=f"{limits.sheet_cells:,} cells", detail=name))
 
 
 def _tab_name(zf: zipfile.ZipFile, part: str) -> str:

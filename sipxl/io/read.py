@@ -21,6 +21,7 @@ from . import stages
 from .bounds import ZIP_DAMAGE, Limits, OutOfBounds, check_bounds
 from .build import META_NAME_PREFIX, META_SHEET
 from .errors import mark_error_values
+from .package import Package
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -126,16 +127,29 @@ def read_workbook(path: Path | str, expect_kind: str | None = None, limits: Limi
 
     The file's bounds are checked first (sipxl.io.bounds), and any failure of the parser on a damaged part
     becomes an Issue of that file, never an error of sipxl's."""
-    import python_calamine
-
     path = Path(path)
     stages.at("opening the file")
     sniff(path)
     stages.at("checking the file's size and structure")
     try:
-        check_bounds(path, limits or Limits.from_env())
-    except OutOfBounds as e:
-        raise Unreadable(e.issue) from None
+        package = Package(path)  # opened once: the bounds, then the error values of the sheets read
+    except ZIP_DAMAGE:
+        package = None  # not a zip after all: calamine says so in its own words
+    try:
+        return _read(path, package, limits, expect_kind)
+    finally:
+        if package is not None:
+            package.close()
+
+
+def _read(path: Path, package: Package | None, limits: Limits | None, expect_kind: str | None) -> RawWorkbook:
+    import python_calamine
+
+    if package is not None:
+        try:
+            check_bounds(package, limits or Limits.from_env())
+        except OutOfBounds as e:
+            raise Unreadable(e.issue) from None
     parts: list[tuple[dict[str, str], dict[str, str]]] = []
 
     def zip_parts() -> tuple[dict[str, str], dict[str, str]]:
@@ -156,7 +170,8 @@ def read_workbook(path: Path | str, expect_kind: str | None = None, limits: Limi
     raw = raw_from_sheets(str(path), present, meta_rows, lambda name: _grid(book, name),
                           lambda: zip_parts()[0], lambda: zip_parts()[1], expect_kind)
     stages.at("looking for error values (#N/A) in the sheets")
-    mark_error_values(raw.grids, raw.sheet_names, path)  # calamine reads #N/A and the like as blanks
+    if package is not None:  # calamine reads #N/A and the like as blanks
+        mark_error_values(raw.grids, raw.sheet_names, package)
     return raw
 
 
