@@ -1,7 +1,7 @@
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sipxl.scoring.prepost import CAUTION, hedges_j, pre_post_summary
@@ -119,9 +119,12 @@ def test_shift_and_swap(pairs, shift):
             assert s.wilcoxon_p > 0.05
 
 
-@given(st.lists(st.sampled_from([-4, -3, -2, -1, 0, 0.5, 1, 2, 3, 5, 8]), min_size=1, max_size=8))
+@settings(deadline=None)  # the first example pays for importing scipy
+@given(st.lists(st.sampled_from([-4, -3, -2, -1, 0, 0.5, 1, 2, 3, 5, 8]) | st.integers(-60, 60), min_size=1,
+                max_size=25))
 def test_remembered_exact_p_equals_scipy_on_the_changes(changes):
-    """The exact p is remembered by the signed ranks; it must equal scipy's p on the raw changes."""
+    """sipxl's own exact p (remembered by the signed ranks) equals scipy's exact p on the raw changes, ties and
+    all, for groups far larger than the methodology's 4-6 pupils."""
     import warnings
 
     from scipy import stats
