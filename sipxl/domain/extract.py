@@ -20,7 +20,7 @@ from .._memo import by_identity
 from ..issues import Issue, issue
 from ..spec.layout import TemplateLayout, excel_ref, layout_template
 from ..spec.model import Field, Guidance, Heading, ItemGrid, PrintedTable, Rule, Table, Template
-from ..spec.values import CellError, choice_of, excel_trim, is_blank_value
+from ..spec.values import CellError, choice_of, is_blank_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -291,7 +291,8 @@ def _fast_reader(rule: Rule) -> Callable[[object], object]:
     if kind in ("text", "long_text"):
         def text(v: object) -> object:
             if type(v) is str:
-                return v.strip(" ") if excel_trim(v) else None
+                stripped = v.strip(" ")
+                return stripped or None  # only spaces: blank, as TRIM says
             return _MISS
         return text
     if kind == "date":
@@ -337,7 +338,7 @@ layout_of = by_identity(layout_template)  # per cell: hashing a whole Template f
 
 def _blank_typed(v: object) -> bool:
     """is_blank for a value of a grid, where "" has already been read as None."""
-    return v is None or (isinstance(v, str) and not excel_trim(v)) or (isinstance(v, float) and math.isnan(v))
+    return v is None or (isinstance(v, str) and not v.strip(" ")) or (isinstance(v, float) and math.isnan(v))
 
 
 @dataclass(frozen=True)

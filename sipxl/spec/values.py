@@ -37,7 +37,7 @@ def is_blank_value(v: object) -> bool:
         return True
     if isinstance(v, float) and math.isnan(v):
         return True
-    return isinstance(v, str) and excel_trim(v) == ""
+    return isinstance(v, str) and not v.strip(" ")  # TRIM leaves nothing exactly when only spaces are there
 
 
 def same_text(a: str, b: str) -> bool:
