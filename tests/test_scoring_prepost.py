@@ -150,3 +150,12 @@ def test_average_ranks_are_scipys_rankdata(values):
     from sipxl.scoring.prepost import average_ranks
 
     assert average_ranks(values) == [float(r) for r in rankdata(values)]
+
+
+@given(st.lists(st.integers(0, 60) | st.floats(0, 100, allow_nan=False), min_size=2, max_size=40))
+def test_sample_sd_is_statistics_stdev(values):
+    import statistics
+
+    from sipxl.scoring.prepost import sample_sd
+
+    assert sample_sd(values) == pytest.approx(statistics.stdev(values), rel=1e-12, abs=1e-12)
