@@ -351,6 +351,11 @@ class _TablePlan:
     keys: tuple[str, ...]
     labels: dict[str, str]
 
+    def inputs(self, line: list) -> tuple:
+        """The row's input cells, '' where the row ends before them (calamine's empty cell)."""
+        width = len(line)
+        return tuple(line[j] if j < width else "" for j in self.input_cols)
+
 
 @by_identity
 def _table_plan(template: Template, layout: TemplateLayout, table: Table) -> _TablePlan:
@@ -384,12 +389,12 @@ def extract(file: str, template: Template, version: str, sheet_names: dict[str, 
         v = line[col]
         return None if v == "" else v
 
-    def answer(code: str, row: int, col: int, rule: Rule, label: str) -> Cell:
+    def answer(code: str, row: int, col: int, rule: Rule, label: str, fast=None) -> Cell:
         raw = get(code, row, col)
         name = sheet_names[code]
         if raw is None:
             return Cell(None, None, name, row, col, label)
-        value = _fast_of(rule)(raw)
+        value = (fast or _fast_of(rule))(raw)
         if value is not _MISS:
             return Cell(value, raw, name, row, col, label)
         value, said = _read(raw, rule, lambda: {"sheet": name, "cell": excel_ref(name, row, col), "label": label})
@@ -440,7 +445,8 @@ def _table(out: WorkbookContent, grid: list[list], layout: TemplateLayout, code:
             break  # every row below the grid's end is empty
         line = grid[row]
         width = len(line)
-        if all(_blank_typed(None if j >= width or line[j] == "" else line[j]) for j in plan.input_cols):
+        typed = plan.inputs(line)
+        if typed.count("") == len(typed) or all(_blank_typed(v) for v in typed):  # count: the unused rows, fast
             continue
         values, raw_values = dict.fromkeys(keys), dict.fromkeys(keys)
         for key, j, is_input, rule, label, formula, fast in plan.columns:
@@ -486,6 +492,8 @@ def _grid(out: WorkbookContent, get, layout: TemplateLayout, code: str, grid: It
     place = layout.grids[grid.key]
     pupils = []
     date_rule, text_rule = _DATE_RULE, _TEXT_RULE
+    rule = grid.rule
+    fast = _fast_of(rule)  # once per grid, not per cell
     item_rows = [(item.number, place.item_rows[item.number]) for item in grid.items]
     cache_rows = [r for r in [*place.group_rows.values(), place.total_row, place.change_row] if r is not None]
     for p in range(grid.pupils):
@@ -501,7 +509,7 @@ def _grid(out: WorkbookContent, get, layout: TemplateLayout, code: str, grid: It
             label = f"{grid.title}: {who} {occ}"
             date = answer(code, place.date_row, c, date_rule, f"{occ} date for {who}")
             by = answer(code, place.by_row, c, text_rule, f"{occ} completed by for {who}")
-            items = [answer(code, row, c, grid.rule, f"{label}, item {number}") for number, row in item_rows]
+            items = [answer(code, row, c, rule, f"{label}, item {number}", fast) for number, row in item_rows]
             occasions[occ] = GridColumn(occ, date, by, items)
             for row in cache_rows:
                 _cache(out, get, code, row, c)
