@@ -10,6 +10,7 @@ LibreOffice printed exactly the pages the layout planned (an overflow would add 
 from __future__ import annotations
 
 import html
+import math
 import re
 import shutil
 import subprocess
@@ -18,17 +19,20 @@ from pathlib import Path
 
 import pytest
 from conftest import render_pdfs
+from hypothesis import given
+from hypothesis import strategies as st
 from support.apply import apply_actions
 
 import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
 from sipxl.excel import buttons, pages
 from sipxl.excel.payload import payload_from_xlsx
 from sipxl.excel.xlremote import book_from_payload
-from sipxl.sample import build_clean_project
+from sipxl.io.build import build_template
+from sipxl.sample import build_clean_project, clean_values, fill_project
 from sipxl.spec import all_templates, layout_template
-from sipxl.spec.layout import height, lines
+from sipxl.spec.layout import height, lines, report_slots
 from sipxl.spec.model import Field, Heading, ItemGrid, PrintedTable, Table
-from sipxl.spec.reports import SCORES_WIDTHS, SUMMARY_WIDTHS
+from sipxl.spec.reports import SCORES_SLOTS, SCORES_WIDTHS, SUMMARY_WIDTHS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = {t.kind: t for t in all_templates()}
@@ -183,6 +187,8 @@ def test_page_breaks_keep_questions_tables_and_scales_whole(kind: str) -> None:
     template = TEMPLATES[kind]
     layout = layout_template(template)
     for sheet in template.sheets:
+        if sheet.report:  # its breaks are the places of the blocks the buttons write (the Scores tests below)
+            continue
         lay = layout.sheets[sheet.code]
         setup = lay.print
         inside: set[int] = set()
@@ -317,3 +323,167 @@ def test_the_leuven_scale_prints_the_seeds_descriptors_in_full(printed_pdfs, ste
             got = _column_text(words, starts[k], starts[k + 1] - 2, number.y1)
             assert got == SEED_LEUVEN[k], f"{stem} {sheet}: level {k + 1} prints {got!r}"
     assert scales == expected, f"{stem}: the scale is printed under each log and on the form ({scales} found)"
+
+
+# ---------------------------------------------------------------- the Scores sheet: a page break before each block
+
+
+def _largest_project(seed: int) -> tuple[object, dict]:
+    """A project workbook at the template's limits: every GAS row a different child, every observation row a
+    different pupil (each copied from the sample's first row), 40 survey respondents."""
+    import random
+
+    from sipxl.sample.assessments import fill_survey
+    from sipxl.sample.writer import ValueWriter
+
+    template, values = clean_values("sipp_project", seed)
+    w = ValueWriter(template)
+    w.values = dict(values)
+    for table, ref, prefix in (("goals", "child_ref", "SIP-GAS"), ("observations", "pupil_ref", "SIP-OBS")):
+        place = w.layout.tables[table]
+        first = {key: values.get((place.sheet, place.first_row, c)) for key, c in place.columns.items()}
+        for r in range(len(place.rows)):
+            w.row(table, r, **{**first, ref: f"{prefix}-{r + 1:02d}", **({"goal_no": 1} if table == "goals" else {})})
+    fill_survey(w, random.Random(seed), 40)
+    return template, w.values
+
+
+def _small_project(seed: int) -> tuple[object, dict]:
+    import random
+
+    from sipxl.sample.workbooks import _small_partnership
+
+    rng = random.Random(seed)
+    w = fill_project(rng, _small_partnership(rng), n_pupils=4)
+    return w.template, w.values
+
+
+SCORE_SIZES = {
+    "project_4": lambda: _small_project(5),
+    "project_6": lambda: clean_values("sipp_project", 7),
+    "project_largest": lambda: _largest_project(11),
+    "gas": lambda: clean_values("gas", 3),
+    "social_skills": lambda: clean_values("social_skills", 3),
+    "school_return": lambda: clean_values("school_return", 3),
+}
+
+
+def _scored_page(template, values, tmp: Path) -> pages.Page:
+    from sipxl.engine import check_file
+
+    fc = check_file(build_template(template, tmp / "w.xlsx", values=values))
+    return pages.scores_page(pages.Checked(None, fc.content, fc.issues, fc.scores))
+
+
+@pytest.mark.parametrize("size", sorted(SCORE_SIZES))
+def test_scores_blocks_each_start_a_place_and_fit_it(size: str, tmp_path: Path) -> None:
+    template, values = SCORE_SIZES[size]()
+    lay = layout_template(template).sheets["scores"]
+    slots = report_slots(lay)
+    assert lay.print.breaks == tuple(slots.start(k) for k in range(1, SCORES_SLOTS))
+    page = _scored_page(template, values, tmp_path)
+    used = math.ceil((len(page.rows) - slots.first) / slots.rows)
+    assert 1 <= used <= SCORES_SLOTS, f"{size}: {used} places, the template has {SCORES_SLOTS}"
+    titles = [page.rows[slots.start(k)][0] for k in range(used)]
+    heads = {r for r0, c0, r1, c1, colour in page.fills if c0 == 0 for r in range(r0, r1 + 1)}
+    for k, title in enumerate(titles):
+        assert slots.start(k) in heads and isinstance(title, str), f"{size}: place {k + 1} starts with {title!r}"
+    continued = [t for t in titles if t.endswith("(continued)")]
+    if size == "project_largest":  # 50 children and 60 observed pupils cannot fit a page: they continue
+        assert any(t.startswith(pages.SCORE_TITLES["gas"]) for t in continued)
+        assert any(t.startswith(pages.SCORE_TITLES["leuven"]) for t in continued)
+    else:  # within the register's 6 pupils every block fits its page
+        assert continued == [], f"{size}: {continued}"
+        assert len(titles) == len(set(titles))
+
+
+def _block(draw) -> pages.Page:
+    """A block of tables (header "H<t>", rows "T<t>-<k>"), lines of text and blank rows, every row unique."""
+    page = pages.Page(2)
+    page.heading("Block")
+    lines = 0
+    for t in range(draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["table", "text", "blank"]))
+        if kind == "table":
+            page.table((f"H{t}", "n"), [[f"T{t}-{k}", k] for k in range(draw(st.integers(0, 40)))], formats=("0",))
+        elif kind == "text":
+            for _ in range(draw(st.integers(1, 4))):
+                lines += 1
+                page.add(f"line {lines}")
+        else:
+            page.blank()
+    return page
+
+
+@given(data=st.data(), size=st.integers(8, 45))
+def test_a_block_is_cut_only_where_it_may_be_and_loses_nothing(data, size: int) -> None:
+    block = _block(data.draw)
+    parts = pages.split_block(block, size)
+    flat = [row for part in parts for row in part]
+    assert all(len(part) <= size for part in parts)
+    assert parts[0][0].values[0] == "Block"
+    # each cut falls where the block may be cut (a blank row or between two rows of a table), unless a run longer
+    # than a page leaves no such row; a table cut between its rows continues under its header
+    position = {tuple(r): k for k, r in enumerate(block.rows) if any(v is not None for v in r)}
+    seen = {tuple(r.values) for r in parts[0]}
+    for k in range(1, len(parts)):
+        assert parts[k][0].values[0] == "Block (continued)"
+        i = max(position[tuple(r.values)] for r in parts[k - 1] if tuple(r.values) in position)
+        j = min(position[key] for key in map(tuple, (r.values for r in parts[k][1:]))
+                if key in position and key not in seen)
+        window = range(i - len(parts[k - 1]) + 4, i + 1)
+        assert any(c in block.breakable for c in range(i + 1, j + 1)) or not any(
+            c in block.breakable for c in window), f"cut between rows {i} and {j}"
+        if block.rows[j][0].startswith("T") and block.rows[i][0] is not None and \
+                block.rows[i][0].split("-")[0] == block.rows[j][0].split("-")[0]:
+            assert parts[k][1].values[0] == "H" + block.rows[j][0].split("-")[0][1:], "a table under its header"
+        seen |= {tuple(r.values) for r in parts[k]}
+    # nothing lost, nothing doubled but the continued titles and repeated headers
+    seen, kept = set(), []  # type: ignore[assignment]
+    for row in flat:
+        key = tuple(row.values)
+        if row.blank or row.values[0] == "Block (continued)" or key in seen:
+            continue
+        seen.add(key)
+        kept.append(list(row.values))
+    assert kept == [r for r in block.rows if any(v is not None for v in r)]
+
+
+def _scores_xlsx_rows(path: Path) -> list[list]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["Scores"]
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=len(SCORES_WIDTHS))]
+
+
+@pytest.mark.libreoffice
+def test_scores_print_a_page_per_place_each_starting_with_a_block_title(tmp_path: Path) -> None:
+    """Workbooks of different sizes, scored by the button through a client's payload, written and printed: the
+    Scores sheet prints exactly one page per place the button filled, each page holds exactly that place's rows
+    in order (so no block runs over a page break), and after the repeated title and running line each page
+    starts with a block's title."""
+    _metric_fonts()
+    written = {}
+    for size, make in SCORE_SIZES.items():
+        template, values = make()
+        src = build_template(template, tmp_path / f"{size}.xlsx", values=values)
+        book = book_from_payload(payload_from_xlsx(src, client="VBA"))
+        buttons.score(book)
+        written[size] = tmp_path / f"scored_{size}.xlsx"
+        apply_actions(src, book.json()["actions"], written[size], client="VBA")
+    pdfs = render_pdfs(list(written.values()), tmp_path / "pdf")
+    for (size, path), pdf in zip(written.items(), pdfs, strict=True):
+        template = TEMPLATES[{"project_4": "sipp_project", "project_6": "sipp_project",
+                              "project_largest": "sipp_project"}.get(size, size)]
+        slots = report_slots(layout_template(template).sheets["scores"])
+        rows = _scores_xlsx_rows(path)
+        printed = [text for name, text in _pages(pdf) if name == "Scores"]
+        used = math.ceil((len(rows) - slots.first) / slots.rows)
+        assert len(printed) == used, f"{size}: {len(printed)} pages for {used} places"
+        for k, text in enumerate(printed):
+            lines = text.splitlines()[(3 if k == 0 else 2):]  # title and running line (and the stamp) repeat
+            place = [r for r in rows[slots.start(k):slots.start(k + 1)] if any(v not in (None, "") for v in r)]
+            assert len(lines) == len(place), f"{size} page {k + 1}: {len(lines)} lines for {len(place)} rows"
+            for line, row in zip(lines, place, strict=True):
+                assert line.strip().startswith(str(row[0]).strip()), f"{size} page {k + 1}: {line!r} for {row}"
+            assert lines[0].strip() == rows[slots.start(k)][0], f"{size} page {k + 1} starts with {lines[0]!r}"

@@ -17,7 +17,7 @@ from .. import __version__
 from ..domain.extract import WorkbookContent
 from ..domain.issue_groups import group_issues, source_sheets
 from ..issues import Issue
-from ..spec.layout import excel_ref
+from ..spec.layout import ReportSlots, excel_ref
 from ..spec.model import Field
 from ..spec.reports import RESULTS_HEADER_ROW, RESULTS_HEADING_ROW, RESULTS_ROWS, SCORES_WIDTHS, SUMMARY_COLUMNS
 from . import cells
@@ -52,6 +52,10 @@ class Page:
     formats: list[tuple[int, int, int, int, str]] = field(default_factory=list)
     fit: list[tuple[int, int]] = field(default_factory=list)  # row ranges whose columns are autofitted
     links: list[tuple[int, int, str, str]] = field(default_factory=list)  # row, col, address, text
+    # Where a block taller than a page may be split: before these rows (after a blank row, or between two rows
+    # of a table), and, for a table's rows, the header row repeated above the continuation.
+    breakable: set[int] = field(default_factory=set)
+    repeat: dict[int, int] = field(default_factory=dict)
 
     def add(self, *values: object) -> int:
         row = list(values)[: self.width]
@@ -60,6 +64,7 @@ class Page:
 
     def blank(self) -> None:
         self.add()
+        self.breakable.add(len(self.rows))
 
     def title(self, text: str) -> None:
         r = self.add(text)
@@ -82,6 +87,9 @@ class Page:
         for row in rows:
             self.add(*row)
         last = len(self.rows) - 1
+        for r in range(first + 1, last + 1):
+            self.breakable.add(r)
+            self.repeat[r] = h
         if last >= first:
             for k, fmt in enumerate(formats, start=1):
                 self.formats.append((first, k, last, k, fmt))
@@ -95,6 +103,89 @@ class Page:
         for label, value, fmt in rows:
             r = self.add(label, value)
             self.formats.append((r, 1, r, 1, fmt))
+
+@dataclass
+class _Row:
+    """One row of a block with its own fills, formats and links (columns only), so blocks can be cut and moved."""
+
+    values: list
+    fills: list[tuple[int, int, str]] = field(default_factory=list)
+    formats: list[tuple[int, int, str]] = field(default_factory=list)
+    links: list[tuple[int, str, str]] = field(default_factory=list)
+    breakable: bool = False
+    header: _Row | None = None
+
+    @property
+    def blank(self) -> bool:
+        return all(v in (None, "") for v in self.values)
+
+
+def _rows_of(page: Page) -> list[_Row]:
+    rows = [_Row(list(values), breakable=r in page.breakable) for r, values in enumerate(page.rows)]
+    for r0, c0, r1, c1, colour in page.fills:
+        for r in range(r0, r1 + 1):
+            rows[r].fills.append((c0, c1, colour))
+    for r0, c0, r1, c1, fmt in page.formats:
+        for r in range(r0, r1 + 1):
+            rows[r].formats.append((c0, c1, fmt))
+    for r, c, address, text in page.links:
+        rows[r].links.append((c, address, text))
+    for r, h in page.repeat.items():
+        rows[r].header = rows[h]
+    return rows
+
+
+def _append(page: Page, row: _Row) -> None:
+    r = page.add(*row.values)
+    page.fills += [(r, c0, r, c1, colour) for c0, c1, colour in row.fills]
+    page.formats += [(r, c0, r, c1, fmt) for c0, c1, fmt in row.formats]
+    page.links += [(r, c, address, text) for c, address, text in row.links]
+
+
+def split_block(block: Page, size: int) -> list[list[_Row]]:
+    """A block cut into parts of at most `size` rows, only where it may be cut (after a blank row, or between
+    rows of a table, whose header then heads the continuation); each later part starts with the block's title
+    and "(continued)". A block that fits is one part."""
+    rows = _rows_of(block)
+    while rows and rows[-1].blank:
+        rows.pop()
+    if not rows:
+        return []
+    title = rows[0]
+    parts = []
+    while len(rows) > size:
+        # at least 3 rows go each time, so the title and a repeated header above the rest always make progress
+        cut = max((k for k in range(3, size + 1) if rows[k].breakable), default=size)
+        parts.append(rows[:cut])
+        rest = rows[cut:]
+        more = [_Row([f"{title.values[0]} (continued)", *title.values[1:]], fills=list(title.fills))]
+        if rest[0].header is not None:
+            more.append(_Row(list(rest[0].header.values), fills=list(rest[0].header.fills)))
+        while rest and rest[0].blank:
+            rest = rest[1:]
+        rows = more + rest
+    parts.append(rows)
+    return parts
+
+
+def slotted(head: Page, blocks: Sequence[Page], first: int, size: int) -> tuple[Page, list[int]]:
+    """`head` (the title rows, `first` of them) and then each block at the top of the next place of `size`
+    rows (a block taller than a place continues at the next ones). Returns the page and the place each part
+    of a block went to."""
+    page = head
+    while len(page.rows) < first:
+        page.blank()
+    places = []
+    for block in blocks:
+        for part in split_block(block, size):
+            k = math.ceil((len(page.rows) - first) / size)
+            while len(page.rows) < first + k * size:
+                page.add()
+            places.append(k)
+            for row in part:
+                _append(page, row)
+    return page, places
+
 
 def stamp_line() -> str:
     now = dt.datetime.now().strftime("%d/%m/%Y %H:%M")
@@ -193,21 +284,28 @@ def _group_block(page: Page, s: Any, unit: str) -> None:
     page.add("Size of the change", size_of_change(s))
 
 
-def _technical_block(page: Page, title: str, s: Any) -> None:
-    page.add(title)
-    page.pairs(("Statistic", "Value"), [
-        ("Pupils with both scores (n)", s.n_paired, "0"),
-        ("Mean change", _num(s.mean_change), "0.00"),
-        ("SD of the changes", _num(s.sd_change), "0.00"),
-        ("Effect size d_z (change ÷ SD of changes)", _num(s.d_z), "0.00"),
-        ("Effect size d_av (change ÷ mean SD)", _num(s.d_av), "0.00"),
-        ("Hedges' g_av (small-sample corrected)", _num(s.g_av), "0.00"),
-        ("Wilcoxon signed-rank: pupils who changed", s.wilcoxon_n, "0"),
-        ("Wilcoxon exact two-sided p", _num(s.wilcoxon_p), "0.000"),
-    ])
-    if s.wilcoxon_note:
-        page.text("Note: " + s.wilcoxon_note)
-    page.blank()
+_TECHNICAL = (  # (label, attribute of the pre/post summary, number format)
+    ("Pupils with both scores (n)", "n_paired", "0"),
+    ("Mean change", "mean_change", "0.00"),
+    ("SD of the changes", "sd_change", "0.00"),
+    ("Effect size d_z (change ÷ SD of changes)", "d_z", "0.00"),
+    ("Effect size d_av (change ÷ mean SD)", "d_av", "0.00"),
+    ("Hedges' g_av (small-sample corrected)", "g_av", "0.00"),
+    ("Wilcoxon signed-rank: pupils who changed", "wilcoxon_n", "0"),
+    ("Wilcoxon exact two-sided p", "wilcoxon_p", "0.000"),
+)
+
+
+def _technical_table(page: Page, technical: Sequence[tuple[str, Any]]) -> None:
+    """One table, a column per measure, so the psychologist's section prints on one page."""
+    page.table(("Statistic", *(title for title, _ in technical)),
+               [[label, *(_num(getattr(s, attr)) for _, s in technical)] for label, attr, _ in _TECHNICAL])
+    first = len(page.rows) - len(_TECHNICAL)
+    for k, (_, _, fmt) in enumerate(_TECHNICAL):
+        page.formats.append((first + k, 1, first + k, len(technical), fmt))
+    for title, s in technical:
+        if s.wilcoxon_note:
+            page.text(f"{title}: {s.wilcoxon_note}", width=150)
 
 
 SCORE_TITLES = {
@@ -232,23 +330,56 @@ def scores_page(checked: Checked) -> Page:
     """The Scores sheet: per pupil and per group in plain words, the technical statistics in their own section.
 
     Written into the template's Scores sheet, whose fixed column widths (sipxl.spec.reports.SCORES_WIDTHS) fit
-    every label and number here; the page asks for no autofit.
+    every label and number here; the page asks for no autofit. Each block (an assessment, the psychologist's
+    section) starts at the top of one of the sheet's fixed places, a printed page each (sipxl.spec.layout.
+    report_slots), so the page breaks the template sets fall before each block and never inside one.
     """
-    sc = checked.scores
-    page = Page(len(SCORES_WIDTHS))
     content = checked.content
-    page.title(f"Scores: {content.field_value('project_title') or content.template.title}")
-    page.add(running_line(content))
-    page.add("Calculated from the answers in this workbook. Click Score again after changing an answer. "
+    head = Page(len(SCORES_WIDTHS))
+    head.title(f"Scores: {content.field_value('project_title') or content.template.title}")
+    head.add(running_line(content))
+    head.add("Calculated from the answers in this workbook. Click Score again after changing an answer. "
              + stamp_line())
-    page.blank()
-    if not sc or not sc.instruments:
-        page.add("There is nothing to score yet: no assessment in this workbook has answers.")
+    head.blank()
+    slots = scores_slots(content)
+    page, _ = slotted(head, score_blocks(checked), slots.first, slots.rows)
+    return page
+
+
+def scores_slots(content: WorkbookContent) -> ReportSlots:
+    """The places of the Scores sheet's blocks in this workbook's template (as sipxl builds it today where the
+    workbook has no Scores sheet of its own, which is then added without page breaks)."""
+    from ..spec.layout import layout_template, report_slots
+
+    template = content.template
+    sheet = next((s for s in template.sheets if s.code == "scores"), None)
+    if sheet is None or not sheet.report_slots:
+        from ..spec import get_template
+
+        template = get_template(template.kind)
+    return report_slots(layout_template(template).sheets["scores"])
+
+
+def score_blocks(checked: Checked) -> list[Page]:
+    """The Scores sheet's blocks, in order, each starting with its title."""
+    sc = checked.scores
+    blocks: list[Page] = []
+
+    def block(title: str) -> Page:
+        page = Page(len(SCORES_WIDTHS))
+        page.heading(title)
+        blocks.append(page)
         return page
+
+    if not sc or not sc.instruments:
+        page = Page(len(SCORES_WIDTHS))
+        page.add("There is nothing to score yet: no assessment in this workbook has answers.")
+        return [page]
     technical: list[tuple[str, Any]] = []
+    rho = None
     if sc.social_skills:
         ss = sc.social_skills
-        page.heading(SCORE_TITLES["social_skills"])
+        page = block(SCORE_TITLES["social_skills"])
         domains = next((list((p.pre or p.post).subtotals) for p in ss.pupils if p.pre or p.post), [])[:3]
         rows = [[p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
                  _num(p.change), *(_arrow(p.pre.subtotals.get(d) if p.pre else None,
@@ -259,11 +390,10 @@ def scores_page(checked: Checked) -> Page:
             page.add("Each area shows before → after.")
         page.blank()
         _group_block(page, ss.summary, " (/60)")
-        page.blank()
-        technical.append(("Social skills totals", ss.summary))
+        technical.append(("Social skills", ss.summary))
     if sc.leuven:
         lv = sc.leuven
-        page.heading(SCORE_TITLES["leuven"])
+        page = block(SCORE_TITLES["leuven"])
         for label, by_pupil, overall in (("Session log", lv.log_by_pupil, lv.log_overall),
                                          ("Observations", lv.observations_by_pupil, lv.observations_overall)):
             if overall.n == 0:
@@ -274,39 +404,37 @@ def scores_page(checked: Checked) -> Page:
             page.add(label)
             page.table(("Pupil", "Observations", "Middle level", "Average level", "% at level 4-5"), rows,
                        formats=("0", "0.0", "0.0", "0"))
-        page.blank()
+            page.blank()
     if sc.gas:
         gas = sc.gas
-        page.heading(SCORE_TITLES["gas"])
+        page = block(SCORE_TITLES["gas"])
         rows = [[c.child, c.goals, _num(c.score.baseline_t), _num(c.score.review_t), _num(c.score.change)]
                 for c in gas.children]
         page.table(("Child", "Goals", "Baseline T", "Review T", "Change"), rows, formats=("0", "0.0", "0.0", "0.0"))
         page.blank()
         _group_block(page, gas.summary, " (T)")
-        page.blank()
-        technical.append((f"GAS T-scores (ρ = {gas.rho}, Kiresuk & Sherman)", gas.summary))
+        technical.append(("GAS T-score", gas.summary))
+        rho = gas.rho
     if sc.rosenberg:
         ro = sc.rosenberg
-        page.heading(SCORE_TITLES["rosenberg"])
+        page = block(SCORE_TITLES["rosenberg"])
         rows = [[p.pupil, _num(p.pre.total if p.pre else None), _num(p.post.total if p.post else None),
                  _num(p.change), _low(p.pre), _low(p.post)] for p in ro.pupils]
         page.table(("Pupil", "Before", "After", "Change", "Low before", "Low after"), rows, formats=("0", "0", "0"))
         page.blank()
         _group_block(page, ro.summary, " (/30)")
-        page.blank()
-        technical.append(("Rosenberg totals", ro.summary))
+        technical.append(("Rosenberg", ro.summary))
     if sc.attendance:
         at = sc.attendance
-        page.heading(SCORE_TITLES["attendance"])
+        page = block(SCORE_TITLES["attendance"])
         rows = [[p.pupil, _num(p.pct_before), _num(p.pct_after), _num(p.change_pp)] for p in at.pupils]
         page.table(("Pupil", "% before", "% after", "Change (points)"), rows, formats=("0.0", "0.0", "0.0"))
         page.blank()
         _group_block(page, at.summary, " (%)")
-        page.blank()
         technical.append(("Attendance %", at.summary))
     if sc.survey:
         sv = sc.survey
-        page.heading(SCORE_TITLES["survey"] + f" ({plural(sv.n_respondents, 'respondent')}; % of those who "
+        page = block(SCORE_TITLES["survey"] + f" ({plural(sv.n_respondents, 'respondent')}; % of those who "
                      "answered each statement)")
         answers = list(sv.rows[0].percentages) if sv.rows else []
         header = ["Statement", "Answered", *answers][: page.width]
@@ -315,30 +443,30 @@ def scores_page(checked: Checked) -> Page:
         page.table(header, rows, formats=("0", *("0",) * len(answers)))
         for k, r in enumerate(sv.rows, start=1):
             page.text(f"S{k}: {r.item}")
-        page.blank()
     if sc.school_return:
         sr = sc.school_return
-        page.heading(SCORE_TITLES["school_return"])
+        page = block(SCORE_TITLES["school_return"])
         rows = [[f"{a.stage} {a.organiser}", a.assessed, _num(a.pct_all), *(_num(a.pct_by_quintile.get(q))
                                                                             for q in (1, 5)), _num(a.gap_pp)]
                 for a in sr.acel]
         page.table(("Stage and organiser", "Assessed", "% achieved", "% SIMD Q1", "% SIMD Q5", "Gap (points)"),
                    rows, formats=("0", "0.0", "0.0", "0.0", "0.0"))
+        page.blank()
         page.add("Attendance, all pupils (%)", _num(sr.attendance_all))
         page.add("Attendance gap Q5 − Q1 (points)", _num(sr.attendance_gap_pp))
         page.add("Exclusions per 1,000 pupils", _num(sr.exclusions_per_1000))
         for r in (len(page.rows) - 3, len(page.rows) - 1):
             page.formats.append((r, 1, r + (1 if r == len(page.rows) - 3 else 0), 1, "0.0"))
-        page.blank()
     if technical:
-        page.heading("For a psychologist: technical statistics")
+        page = block("For a psychologist: technical statistics")
         page.text("Paired pre/post statistics over the pupils with both scores (Lakens, 2013): d_z and d_av with "
-                  "Hedges' small-sample correction, and the exact Wilcoxon signed-rank test.")
+                  "Hedges' small-sample correction, and the exact Wilcoxon signed-rank test"
+                  + (f"; GAS T-scores with ρ = {rho} (Kiresuk & Sherman)." if rho is not None else "."), width=150)
         page.blank()
-        for title, s in technical:
-            _technical_block(page, title, s)
-        page.text("Caution: " + technical[0][1].caution)
-    return page
+        _technical_table(page, technical)
+        page.blank()
+        page.text("Caution: " + technical[0][1].caution, width=150)
+    return blocks
 
 
 def _arrow(a: object, b: object) -> str:

@@ -286,13 +286,20 @@ class SheetBuilder:
         ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
 
     def report_setup(self) -> None:
-        """A sheet the buttons write: landscape, one page wide (and `report_pages` tall), its chart; unprotected.
-        Fit-to-page suits it: it has no manual page breaks, and its length depends on the workbook."""
+        """A sheet the buttons write: landscape, one page wide, its chart; unprotected. With fixed places for its
+        blocks, at a fixed scale with a page break before each place (Excel ignores manual breaks when fitting to
+        pages); otherwise fitted to one page wide and `report_pages` tall."""
         ws, sheet = self.ws, self.sheet
         ws.set_landscape()
         ws.set_paper(9)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        ws.fit_to_pages(1, sheet.report_pages)
+        if sheet.report_slots:
+            setup = self.lay.print
+            assert setup is not None
+            ws.set_print_scale(setup.scale)
+            ws.set_h_pagebreaks(list(setup.breaks))
+        else:
+            ws.fit_to_pages(1, sheet.report_pages)
         ws.repeat_rows(0, 1)
         ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
         ws.hide_gridlines(2)

@@ -259,7 +259,7 @@ def _layout_sheet(sheet: Sheet, out: TemplateLayout) -> SheetLayout:
                          for k, cells in enumerate(block.rows))
             out.printed[block.key] = PrintedPlace(sheet.code, r, rows)
     _heights(lay, out)
-    lay.print = _print_setup(lay, out)
+    lay.print = _report_setup(lay) if sheet.report_slots else _print_setup(lay, out)
     return lay
 
 
@@ -309,14 +309,48 @@ def height(lay: SheetLayout, first: int, last: int) -> float:
     return sum(lay.heights.get(r, ROW) for r in range(first, last + 1))
 
 
+def _one_page_wide(lay: SheetLayout) -> tuple[int, float]:
+    """The print scale that fits the sheet's columns on one page's width, and a page's height in sheet points."""
+    paper_w, paper_h = (A4_LONG, A4_SHORT) if lay.sheet.landscape else (A4_SHORT, A4_LONG)
+    wide = sum(width_points(x) for x in lay.col_widths[:lay.last_col + 1])
+    scale = min(100, math.floor(100 * (paper_w - 2 * MARGIN_X) / wide) - 1)
+    return scale, (paper_h - 2 * MARGIN_Y) * 100 / scale - 2 * ROW  # room for rounding in the renderers
+
+
+@dataclass(frozen=True)
+class ReportSlots:
+    """The fixed places of a report sheet's blocks: `count` runs of `rows` rows from `first`, one per page."""
+
+    first: int
+    rows: int
+    count: int
+
+    def start(self, k: int) -> int:
+        return self.first + k * self.rows
+
+
+def report_slots(lay: SheetLayout) -> ReportSlots:
+    """Below the title rows (the title, the running line, the stamp), places of one page each for rows of the
+    default height: the first page holds the title rows and a place, every later page the repeated title and
+    running line and a place."""
+    _, page = _one_page_wide(lay)
+    first = lay.last_row
+    rows = math.floor((page - height(lay, 0, first - 1)) / ROW)
+    return ReportSlots(first, rows, lay.sheet.report_slots)
+
+
+def _report_setup(lay: SheetLayout) -> PrintSetup:
+    slots = report_slots(lay)
+    scale, _ = _one_page_wide(lay)
+    breaks = tuple(slots.start(k) for k in range(1, slots.count))
+    return PrintSetup(lay.sheet.landscape, scale, breaks, (0, TITLE_ROWS - 1), (0, 0))
+
+
 def _print_setup(lay: SheetLayout, out: TemplateLayout) -> PrintSetup:
     """Scale to one page wide; break pages before each step and between blocks, never inside a question
     and its answer box, a short table or a scale; a long table breaks between rows under its repeated header."""
     sheet = lay.sheet
-    paper_w, paper_h = (A4_LONG, A4_SHORT) if sheet.landscape else (A4_SHORT, A4_LONG)
-    wide = sum(width_points(x) for x in lay.col_widths[:lay.last_col + 1])
-    scale = min(100, math.floor(100 * (paper_w - 2 * MARGIN_X) / wide) - 1)
-    page = (paper_h - 2 * MARGIN_Y) * 100 / scale - 2 * ROW  # room for rounding in the renderers
+    scale, page = _one_page_wide(lay)
     # Units: row ranges printed together; a heading or guidance is kept with what follows it.
     units: list[tuple[int, int, bool]] = []  # first row, last row, starts a new page
     long_table: str | None = None

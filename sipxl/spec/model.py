@@ -200,6 +200,10 @@ class Sheet:
     # chart, left unprotected; it prints `report_pages` pages tall (0: as many as it needs), one page wide.
     report: bool = False
     report_pages: int = 0
+    # Or, with `report_slots` > 0, it prints at a fixed scale with a manual page break every so many rows below its
+    # title rows (sipxl.spec.layout.report_slots): the buttons write each block at the top of one of these places,
+    # so a page break falls before each block and never inside one (no client can set a page break).
+    report_slots: int = 0
     col_widths: tuple[float, ...] = ()
     chart: ChartSpec | None = None
 

@@ -16,6 +16,8 @@ SUMMARY_COLUMNS = 6  # the chart sits to the right of these
 RESULTS_HEADING_ROW = 4  # the results table on the Summary: heading, header, then one row per pupil
 RESULTS_HEADER_ROW = 5
 RESULTS_ROWS = 8  # as many as the pupil register
+#: Places (a page each) for the Scores sheet's blocks: more than the largest workbook needs (tests/test_print.py).
+SCORES_SLOTS = 16
 SUMMARY_CHART = ChartSpec(
     title="Each pupil before and after", category_col=0, value_cols=(1, 2), header_row=RESULTS_HEADER_ROW,
     first_row=RESULTS_HEADER_ROW + 1, last_row=RESULTS_HEADER_ROW + RESULTS_ROWS, anchor=(RESULTS_HEADING_ROW, 7),
@@ -27,7 +29,7 @@ def scores_sheet() -> Sheet:
     return Sheet("scores", "Scores", (
         Heading("Scores"),
         Guidance("Click Score on the SIPXL tab of the ribbon: each assessment's scores are written here."),
-    ), landscape=True, report=True, report_pages=0, col_widths=SCORES_WIDTHS, width=len(SCORES_WIDTHS))
+    ), landscape=True, report=True, report_slots=SCORES_SLOTS, col_widths=SCORES_WIDTHS, width=len(SCORES_WIDTHS))
 
 
 def summary_sheet() -> Sheet:
