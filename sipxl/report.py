@@ -14,6 +14,7 @@ from .domain.scores import WorkbookScores, as_plain
 from .engine import FileCheck
 from .issues import Issue, sort_issues
 from .scoring import PrePostSummary
+from .spec.values import CHECK
 
 __all__ = ["check_as_dict", "render_check", "render_issue", "render_scores", "status_of", "summary_counts"]
 
@@ -71,8 +72,10 @@ def render_check(check: FileCheck) -> str:
 
 
 def _fmt(v: object, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None:
         return "-"
+    if isinstance(v, float) and math.isnan(v):  # a score the sheet shows as "check entry" (scores.CHECKED)
+        return CHECK
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):

@@ -24,7 +24,8 @@ from conftest import recalculate_all
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sipxl.domain.rules import recomputed_formulas
+from sipxl.domain.rules import recomputed_formulas, sheets_not_in_use
+from sipxl.domain.scores import is_check
 from sipxl.engine import check_file
 from sipxl.io.build import build_template
 from sipxl.sample import clean_values
@@ -167,8 +168,65 @@ def _agrees(shown: object, expected: object) -> bool:
     return isinstance(shown, int | float) and math.isclose(shown, expected, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def _score(v: object, scale: float = 1.0) -> object:
+    """A score as the sheet shows it: CHECK for scores.CHECKED, a percentage as the sheet's fraction."""
+    if is_check(v):
+        return CHECK
+    return None if v is None else v / scale
+
+
+def scored_cells(content, scores) -> dict[Cell, object]:
+    """The sheet's Leuven and attendance summary cells and what `sipxl score` gives for each (where one score
+    stands for one cell: a session date, a pupil reference or a pupil column that is not repeated)."""
+    layout = layout_template(content.template)
+    out: dict[Cell, object] = {}
+    lv = scores.leuven
+    if "sessions" in content.tables:
+        place, records = layout.tables["sessions"], content.tables["sessions"].records
+        days = [rec.get("session_date") for _, rec in records]
+        by_session = lv.log_by_session if lv else {}
+        for r, rec in records:
+            day = rec.get("session_date")
+            if day is not None and days.count(day) == 1:
+                s = by_session.get(day)
+                out[(place.sheet, r - 1, place.columns["session_mean"])] = _score(s.mean) if s else None
+                out[(place.sheet, r - 1, place.columns["session_engaged"])] = _score(s.pct_engaged, 100) if s else None
+        from sipxl.domain.scores import _log_pupil_names
+
+        names = _log_pupil_names(content)
+        for k, name in enumerate(names):
+            if names.count(name) == 1:
+                s = (lv.log_by_pupil if lv else {}).get(name)
+                col = place.columns[f"leuven_{k + 1}"]
+                out[(place.sheet, place.footer_rows[0], col)] = _score(s.mean) if s and s.n else None
+                out[(place.sheet, place.footer_rows[1], col)] = _score(s.pct_engaged, 100) if s and s.n else None
+    if "observations" in content.tables and "observation" not in sheets_not_in_use(content):
+        place = layout.tables["observations"]
+        s = lv.observations_overall if lv else None
+        out[(place.sheet, place.footer_rows[0], place.columns["leuven"])] = _score(s.mean) if s and s.n else None
+        out[(place.sheet, place.footer_rows[1], place.columns["leuven"])] = \
+            _score(s.pct_engaged, 100) if s and s.n else None
+    if "attendance" in content.tables and scores.attendance is not None:
+        place, records = layout.tables["attendance"], content.tables["attendance"].records
+        refs = [str(rec.get("pupil_ref")) for _, rec in records if rec.get("pupil_ref")]
+        pupils = {p.pupil: p for p in scores.attendance.pupils}
+        for r, rec in records:
+            ref = rec.get("pupil_ref")
+            if ref and refs.count(str(ref)) == 1:
+                p = pupils[str(ref)]
+                out[(place.sheet, r - 1, place.columns["pct_before"])] = _score(p.pct_before, 100)
+                out[(place.sheet, r - 1, place.columns["pct_after"])] = _score(p.pct_after, 100)
+                out[(place.sheet, r - 1, place.columns["change_pp"])] = _score(p.change_pp)
+    if "attendance_simd" in content.tables and scores.school_return is not None:
+        place = layout.tables["attendance_simd"]
+        for k, row in enumerate(place.rows):
+            out[(place.sheet, row, place.columns["pct"])] = \
+                _score(scores.school_return.attendance_by_quintile[k + 1], 100)
+    return out
+
+
 def disagreements(case: Case, recalculated: Path) -> list[str]:
-    check = check_file(case.path, score=False)
+    check = check_file(case.path)
     assert check.content is not None, check.issues
     expected = recomputed_formulas(check.content)
     errors = {i.cell for i in check.issues if i.severity == "error"}
@@ -187,6 +245,12 @@ def disagreements(case: Case, recalculated: Path) -> list[str]:
             refs = {excel_ref(case.template.sheet(c).name, r, k) for c, r, k in inputs[key]}
             if not refs & errors:
                 out.append(f"{where}: the sheet shows {CHECK!r} but sipxl reports no error at its answers")
+    wb_sheets = {s.code: wb[s.name] for s in case.template.sheets if s.name in wb.sheetnames}
+    for (code, row, col), want in sorted(scored_cells(check.content, check.scores).items()):
+        shown = _shown(wb_sheets[code].cell(row + 1, col + 1).value)
+        if not _agrees(shown, want):
+            out.append(f"{case.name} {case.template.sheet(code).name}!{a1(row, col)}: sheet {shown!r}, "
+                       f"sipxl score {want!r}")
     if out:
         typed = {f"{case.template.sheet(c).name}!{a1(r, k)}": v for (c, r, k), v in case.changed.items()}
         out.append(f"{case.name} typed: {typed}")
@@ -283,6 +347,17 @@ def _edits():
         ("survey_off_the_scale", "survey", {("survey", survey.first_row, survey.columns["q1"]): "Maybe"},
          [(("survey", survey.footer_rows[0], survey.columns["q1"]), CHECK)],
          [("SIPXL-V005", ("survey", survey.first_row, survey.columns["q1"]))]),
+        ("pupil_attended_more_than_possible", "attendance",
+         {("attendance", att.first_row, att.columns["possible_after"]): 50,
+          ("attendance", att.first_row, att.columns["attended_after"]): 60},
+         [(("attendance", att.first_row, att.columns["pct_after"]), CHECK),
+          (("attendance", att.first_row, att.columns["change_pp"]), CHECK)],
+         [("SIPXL-P014", ("attendance", att.first_row, att.columns["attended_after"]))]),
+        ("observation_leuven_with_words", "observation",
+         {("observation", obs.first_row, obs.columns["leuven"]): "4 - engaged"},
+         [(("observation", obs.footer_rows[0], obs.columns["leuven"]), CHECK),
+          (("observation", obs.footer_rows[1], obs.columns["leuven"]), CHECK)],
+         [("SIPXL-V003", ("observation", obs.first_row, obs.columns["leuven"]))]),
         ("attended_blank", "attendance", {("attendance", att.first_row, att.columns["attended_after"]): None},
          [(("attendance", att.first_row, att.columns["pct_after"]), None)], []),
     ]

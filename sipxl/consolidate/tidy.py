@@ -7,6 +7,7 @@ cheaply between processes and into the per-file cache. Pupils appear only by the
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from ..domain.extract import TableData, WorkbookContent, layout_of
@@ -126,6 +127,11 @@ def _change(pre: float | None, post: float | None) -> float | None:
     return None if pre is None or post is None else float(post) - float(pre)
 
 
+def _counted(v: float | None) -> float | None:
+    """None for a score the sheet shows as "check entry" (NaN, sipxl.domain.scores.CHECKED): it is not counted."""
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
 def assessment_rows(scores) -> list[tuple]:
     """Per pupil (child) and measure: pre, post and change, exactly as sipxl.domain.scores gives them."""
     out: list[tuple] = []
@@ -145,7 +151,7 @@ def assessment_rows(scores) -> list[tuple]:
             out.append((p.pupil, ROSENBERG, ROSENBERG_TOTAL, total(p.pre), total(p.post), p.change))
     if scores.attendance:
         for p in scores.attendance.pupils:
-            out.append((p.pupil, ATTENDANCE, ATTENDANCE_PCT, p.pct_before, p.pct_after, p.change_pp))
+            out.append((p.pupil, ATTENDANCE, ATTENDANCE_PCT, *map(_counted, (p.pct_before, p.pct_after, p.change_pp))))
     if scores.gas:
         for c in scores.gas.children:
             out.append((c.child, GAS, GAS_T, c.score.baseline_t, c.score.review_t, c.score.change))
@@ -173,7 +179,12 @@ def session_rows(content: WorkbookContent) -> list[tuple]:
         register = _register(content) if content.kind == "sipp_project" else []
         ordered = sorted(log, key=lambda item: (_v(item[1], "session_date") is None,
                                                 _v(item[1], "session_date") or dt.date.min, item[0]))
-        for n, (_, r) in enumerate(ordered, start=1):
+        place = layout_of(content.template).tables["sessions"]
+        levels = {place.columns[f"leuven_{k + 1}"] for k in range(L_PUPILS)}
+        checked = {row + 1 for code, row, col in content.invalid if code == place.sheet and col in levels}
+        for n, (excel_row, r) in enumerate(ordered, start=1):
+            if excel_row in checked:  # the sheet's session mean shows "check entry": none of it is counted
+                continue
             for k in range(L_PUPILS):
                 level = _v(r, f"leuven_{k + 1}")
                 if level is None:
@@ -221,7 +232,12 @@ def school_return_rows(content: WorkbookContent) -> list[tuple]:
                 v = _v(r, f"{quantity}_q{q}")
                 if v is not None:
                     out.append(("ACEL", stage, organiser, f"Q{q}", quantity, float(v)))
-    for _, r in _records(content.tables.get("attendance_simd")):
+    simd = layout_of(content.template).tables.get("attendance_simd")
+    for excel_row, r in _records(content.tables.get("attendance_simd")):
+        possible, attended = _v(r, "possible"), _v(r, "attended")
+        if any((simd.sheet, excel_row - 1, simd.columns[c]) in content.invalid for c in ("possible", "attended")) \
+                or (possible is not None and attended is not None and attended > possible):
+            continue  # the sheet's % shows "check entry": neither count is counted
         group = _text(r.get("quintile"))
         group = f"Q{group.rsplit(' ', 1)[-1]}" if group else None
         for quantity in ("possible", "attended"):

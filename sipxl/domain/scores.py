@@ -32,13 +32,13 @@ from ..scoring import (
     summarise_leuven,
 )
 from ..spec.lists import ACEL_ORGANISERS, ACEL_STAGES, AGREEMENT, SIMD_QUINTILES, SURVEY_STATEMENTS
-from ..spec.values import text_key
-from .extract import GridData, WorkbookContent, layout_of
+from ..spec.values import CHECK, text_key
+from .extract import GridData, WorkbookContent, is_blank, layout_of
 
 __all__ = [
     "AcelRow", "AttendancePupil", "AttendanceScores", "GasChildScore", "GasScores", "LeuvenScores",
     "RosenbergPupil", "RosenbergScores", "SchoolReturnScores", "SocialSkillsPupil", "SocialSkillsScores",
-    "StretchAim", "SurveyScores", "WorkbookScores", "score_workbook", "scores_as_rows",
+    "StretchAim", "SurveyScores", "WorkbookScores", "score_workbook", "scores_as_rows", "CHECKED", "is_check",
 ]
 
 
@@ -171,6 +171,29 @@ class WorkbookScores:
 
 # ---------------------------------------------------------------- scoring a workbook
 
+#: A score where the sheet's formula shows "check entry" (an answer it uses is not valid): not a number, so no
+#: mean, total or dashboard counts it; reports show it as "check entry" (`is_check`).
+CHECKED = float("nan")
+
+
+def is_check(v: object) -> bool:
+    """True for a score the sheet shows as "check entry" (CHECKED)."""
+    return isinstance(v, float) and v != v
+
+
+def _checked_summary(n: int) -> LeuvenSummary:
+    return LeuvenSummary(n=n, median=CHECKED, mean=CHECKED, pct_engaged=CHECKED)
+
+
+def _sheet_checks(content: WorkbookContent) -> set[tuple[str, int, int]]:
+    """The calculated cells whose formula shows "check entry" for these answers (none when all are valid): the
+    sheet's own rule (sipxl.spec.values), as sipxl.domain.rules.recomputed_formulas applies it."""
+    from .rules import cross_checks, recomputed_formulas
+
+    if not content.invalid and not cross_checks(content):
+        return set()
+    return {cell for cell, (_, v) in recomputed_formulas(content).items() if v == CHECK}
+
 
 def _rows(content: WorkbookContent, key: str) -> list[dict]:
     data = content.tables.get(key)
@@ -232,34 +255,77 @@ def _log_pupil_names(content: WorkbookContent) -> list[str]:
     return names
 
 
-def _leuven(content: WorkbookContent, observations: bool = True) -> LeuvenScores | None:
-    log = _rows(content, "sessions")
-    obs = _rows(content, "observations") if observations else []
+def _leuven(content: WorkbookContent, observations: bool = True,
+            checks: frozenset | set = frozenset()) -> LeuvenScores | None:
+    """Leuven summaries; where the sheet's mean shows "check entry" (an answer it averages is not valid), the
+    summary is CHECKED too: per session (the row's mean), per pupil (the column's mean), overall (any of them)."""
+    layout = layout_of(content.template)
+    log = content.tables["sessions"].records if "sessions" in content.tables else []
+    obs = content.tables["observations"].records if observations and "observations" in content.tables else []
     log_pairs_pupil, log_pairs_session, log_all = [], [], []
+    answered: dict[object, int] = {}  # pupil, session or "all" -> answers typed (valid or not)
+    check_keys: set = set()
     if log:
         names = _log_pupil_names(content)
-        for rec in log:
+        place, raws = layout.tables["sessions"], content.tables["sessions"].raws
+        for k in range(6):
+            if (place.sheet, place.footer_rows[0], place.columns[f"leuven_{k + 1}"]) in checks:
+                check_keys.add(("log", names[k]))
+        for r, rec in log:
+            day = rec.get("session_date")
+            if day is not None and (place.sheet, r - 1, place.columns["session_mean"]) in checks:
+                check_keys.add(("log", day))
             for k in range(6):
-                level = rec.get(f"leuven_{k + 1}")
-                if level is None:
+                if is_blank(raws[r][f"leuven_{k + 1}"]):
                     continue
-                log_pairs_pupil.append((names[k], level))
-                log_all.append(level)
-            if rec.get("session_date") is not None:
-                log_pairs_session.append((rec["session_date"], None))
-                log_pairs_session += [(rec["session_date"], rec.get(f"leuven_{k + 1}")) for k in range(6)]
-    obs_pupil = [(str(r["pupil_ref"]), r.get("leuven")) for r in obs if r.get("pupil_ref")]
-    obs_session = [(r["obs_date"], r.get("leuven")) for r in obs if r.get("obs_date") is not None]
-    obs_all = [r.get("leuven") for r in obs]
-    if not log_all and not any(x is not None for x in obs_all):
+                for key in (names[k], day, "all"):
+                    answered[("log", key)] = answered.get(("log", key), 0) + 1
+                log_pairs_pupil.append((names[k], rec.get(f"leuven_{k + 1}")))
+                log_all.append(rec.get(f"leuven_{k + 1}"))
+            if day is not None:
+                log_pairs_session.append((day, None))
+                log_pairs_session += [(day, rec.get(f"leuven_{k + 1}")) for k in range(6)]
+        if any(key[1] != "all" and key[0] == "log" for key in check_keys):
+            check_keys.add(("log", "all"))
+    obs_pupil, obs_session, obs_all = [], [], []
+    if obs:
+        place, raws = layout.tables["observations"], content.tables["observations"].raws
+        if (place.sheet, place.footer_rows[0], place.columns["leuven"]) in checks:
+            check_keys.add(("obs", "all"))
+        for r, rec in obs:
+            who, day, level = rec.get("pupil_ref"), rec.get("obs_date"), rec.get("leuven")
+            bad = (place.sheet, r - 1, place.columns["leuven"]) in content.invalid
+            typed = not is_blank(raws[r]["leuven"])
+            for key, present in ((str(who), bool(who)), (day, day is not None), ("all", True)):
+                if present and typed:
+                    answered[("obs", key)] = answered.get(("obs", key), 0) + 1
+                if present and bad:
+                    check_keys.add(("obs", key))
+            if who:
+                obs_pupil.append((str(who), level))
+            if day is not None:
+                obs_session.append((day, level))
+            obs_all.append(level)
+    if not any(x is not None for x in (*log_all, *obs_all)) and not check_keys:
         return None
+
+    def summary(source: str, key: object, levels: list) -> LeuvenSummary:
+        if (source, key) in check_keys:
+            return _checked_summary(answered.get((source, key), 0))
+        return summarise_leuven(levels)
+
+    def by(source: str, pairs: list) -> dict:
+        out = summarise_by(pairs)
+        return {key: _checked_summary(answered.get((source, key), 0)) if (source, key) in check_keys else v
+                for key, v in out.items()}
+
     return LeuvenScores(
-        log_by_pupil=summarise_by(log_pairs_pupil),
-        log_by_session=summarise_by(log_pairs_session),
-        log_overall=summarise_leuven(log_all),
-        observations_by_pupil=summarise_by(obs_pupil),
-        observations_by_session=summarise_by(obs_session),
-        observations_overall=summarise_leuven(obs_all),
+        log_by_pupil=by("log", log_pairs_pupil),
+        log_by_session=by("log", log_pairs_session),
+        log_overall=summary("log", "all", log_all),
+        observations_by_pupil=by("obs", obs_pupil),
+        observations_by_session=by("obs", obs_session),
+        observations_overall=summary("obs", "all", obs_all),
     )
 
 
@@ -301,14 +367,20 @@ def _as_the_sheet_shows(content: WorkbookContent, child: GasChild) -> GasChild:
     return replace(child, baseline_t=baseline, review_t=review, change=change_t)
 
 
-def _attendance(content: WorkbookContent) -> AttendanceScores | None:
+def _attendance(content: WorkbookContent, checks: frozenset | set = frozenset()) -> AttendanceScores | None:
+    """Each pupil's attendance % before and after: CHECKED where the sheet's % shows "check entry" (a count that is
+    not valid, or more attended than possible), so the group summary leaves it out."""
     pupils = []
-    for rec in _rows(content, "attendance"):
+    place = layout_of(content.template).tables["attendance"] if "attendance" in content.tables else None
+    for r, rec in content.tables["attendance"].records if place else []:
         if not rec.get("pupil_ref"):
             continue
-        before = attendance_pct(rec.get("attended_before"), rec.get("possible_before"))
-        after = attendance_pct(rec.get("attended_after"), rec.get("possible_after"))
-        pupils.append(AttendancePupil(str(rec["pupil_ref"]), before, after, change(before, after)))
+
+        before, after = (CHECKED if (place.sheet, r - 1, place.columns[f"pct_{when}"]) in checks
+                         else attendance_pct(rec.get(f"attended_{when}"), rec.get(f"possible_{when}"))
+                         for when in ("before", "after"))
+        moved = CHECKED if is_check(before) or is_check(after) else change(before, after)
+        pupils.append(AttendancePupil(str(rec["pupil_ref"]), before, after, moved))
     if not pupils:
         return None
     summary = pre_post_summary([x.pupil for x in pupils], [x.pct_before for x in pupils],
@@ -324,7 +396,7 @@ def _survey(content: WorkbookContent) -> SurveyScores | None:
     return SurveyScores(len(rows), tuple(likert_table(items, AGREEMENT)))
 
 
-def _school_return(content: WorkbookContent) -> SchoolReturnScores | None:
+def _school_return(content: WorkbookContent, checks: frozenset | set = frozenset()) -> SchoolReturnScores | None:
     if "acel" not in content.tables and "attendance_simd" not in content.tables:
         return None
     acel = []
@@ -341,10 +413,16 @@ def _school_return(content: WorkbookContent) -> SchoolReturnScores | None:
     acel.sort(key=lambda a: order.get((a.stage, a.organiser), len(order)))
     by_quintile: dict[int, float | None] = dict.fromkeys(SIMD_QUINTILES)
     possible_all = attended_all = 0.0
-    for rec in _rows(content, "attendance_simd"):
+    checked_any = False
+    simd = content.tables.get("attendance_simd")
+    simd_place = layout_of(content.template).tables["attendance_simd"] if simd is not None else None
+    for r, rec in simd.records if simd is not None else []:
         label = str(rec.get("quintile") or "")
         q = int(label.split()[-1]) if label.split() and label.split()[-1].isdigit() else None
         if q is None:
+            continue
+        if (simd_place.sheet, r - 1, simd_place.columns["pct"]) in checks:  # the sheet shows "check entry"
+            by_quintile[q], checked_any = CHECKED, True
             continue
         by_quintile[q] = attendance_pct(rec.get("attended"), rec.get("possible"))
         if rec.get("attended") is not None and rec.get("possible") is not None:
@@ -356,8 +434,9 @@ def _school_return(content: WorkbookContent) -> SchoolReturnScores | None:
     return SchoolReturnScores(
         acel=tuple(acel),
         attendance_by_quintile=by_quintile,
-        attendance_all=attendance_pct(attended_all, possible_all),
-        attendance_gap_pp=poverty_gap_pp(by_quintile[5], by_quintile[1]),
+        attendance_all=CHECKED if checked_any else attendance_pct(attended_all, possible_all),
+        attendance_gap_pp=CHECKED if is_check(by_quintile[5]) or is_check(by_quintile[1])
+        else poverty_gap_pp(by_quintile[5], by_quintile[1]),
         roll=roll,
         exclusion_cases=cases,
         exclusions_per_1000=exclusions_per_1000(cases, roll),
@@ -372,6 +451,7 @@ def score_workbook(content: WorkbookContent) -> WorkbookScores:
     from .rules import sheets_not_in_use
 
     unused = sheets_not_in_use(content)
+    checks = _sheet_checks(content)
 
     def used(code: str, score):
         return None if code in unused else score(content)
@@ -380,12 +460,12 @@ def score_workbook(content: WorkbookContent) -> WorkbookScores:
         file=content.file,
         kind=content.kind,
         social_skills=used("social_skills", _social_skills),
-        leuven=_leuven(content, observations="observation" not in unused),
+        leuven=_leuven(content, observations="observation" not in unused, checks=checks),
         gas=used("gas", _gas),
         rosenberg=used("rosenberg", _rosenberg),
-        attendance=used("attendance", _attendance),
+        attendance=used("attendance", lambda c: _attendance(c, checks)),
         survey=used("survey", _survey),
-        school_return=_school_return(content),
+        school_return=_school_return(content, checks),
     )
 
 
@@ -500,6 +580,6 @@ def as_plain(obj: object) -> object:
         return [as_plain(v) for v in obj]
     if isinstance(obj, dt.date):
         return obj.isoformat()
-    if isinstance(obj, float) and obj != obj:
-        return None
+    if is_check(obj):  # what the sheet shows there
+        return CHECK
     return obj

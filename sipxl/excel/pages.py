@@ -20,6 +20,7 @@ from ..issues import Issue
 from ..spec.layout import ReportSlots, excel_ref
 from ..spec.model import Field
 from ..spec.reports import RESULTS_HEADER_ROW, RESULTS_HEADING_ROW, RESULTS_ROWS, SCORES_WIDTHS, SUMMARY_COLUMNS
+from ..spec.values import CHECK
 from . import cells
 from .bookread import BookInfo
 
@@ -262,6 +263,11 @@ def _num(v: object) -> object:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
 
+def _shown(v: object) -> object:
+    """A score as the sheet's formula shows it: "check entry" where an answer it uses is not valid."""
+    return GAP + CHECK if isinstance(v, float) and math.isnan(v) else v
+
+
 def size_of_change(s: Any) -> str:
     """The size of the group's change in a teacher's words, from Hedges' g_av (Cohen's rough bands)."""
     g = _num(s.g_av)
@@ -398,9 +404,10 @@ def score_blocks(checked: Checked) -> list[Page]:
                                          ("Observations", lv.observations_by_pupil, lv.observations_overall)):
             if overall.n == 0:
                 continue
-            rows = [[who, s.n, _num(s.median), _num(s.mean), _num(s.pct_engaged)] for who, s in by_pupil.items()]
-            rows.append(["Whole group", overall.n, _num(overall.median), _num(overall.mean),
-                         _num(overall.pct_engaged)])
+            rows = [[who, s.n, _shown(s.median), _shown(s.mean), _shown(s.pct_engaged)]
+                    for who, s in by_pupil.items()]
+            rows.append(["Whole group", overall.n, _shown(overall.median), _shown(overall.mean),
+                         _shown(overall.pct_engaged)])
             page.add(label)
             page.table(("Pupil", "Observations", "Middle level", "Average level", "% at level 4-5"), rows,
                        formats=("0", "0.0", "0.0", "0"))
@@ -427,7 +434,7 @@ def score_blocks(checked: Checked) -> list[Page]:
     if sc.attendance:
         at = sc.attendance
         page = block(SCORE_TITLES["attendance"])
-        rows = [[p.pupil, _num(p.pct_before), _num(p.pct_after), _num(p.change_pp)] for p in at.pupils]
+        rows = [[p.pupil, _shown(p.pct_before), _shown(p.pct_after), _shown(p.change_pp)] for p in at.pupils]
         page.table(("Pupil", "% before", "% after", "Change (points)"), rows, formats=("0.0", "0.0", "0.0"))
         page.blank()
         _group_block(page, at.summary, " (%)")
@@ -452,8 +459,8 @@ def score_blocks(checked: Checked) -> list[Page]:
         page.table(("Stage and organiser", "Assessed", "% achieved", "% SIMD Q1", "% SIMD Q5", "Gap (points)"),
                    rows, formats=("0", "0.0", "0.0", "0.0", "0.0"))
         page.blank()
-        page.add("Attendance, all pupils (%)", _num(sr.attendance_all))
-        page.add("Attendance gap Q5 − Q1 (points)", _num(sr.attendance_gap_pp))
+        page.add("Attendance, all pupils (%)", _shown(sr.attendance_all))
+        page.add("Attendance gap Q5 − Q1 (points)", _shown(sr.attendance_gap_pp))
         page.add("Exclusions per 1,000 pupils", _num(sr.exclusions_per_1000))
         for r in (len(page.rows) - 3, len(page.rows) - 1):
             page.formats.append((r, 1, r + (1 if r == len(page.rows) - 3 else 0), 1, "0.0"))
@@ -566,7 +573,8 @@ def summary_page(checked: Checked) -> Page:
     if sc and sc.leuven and sc.leuven.log_overall.n and sc.leuven.log_overall.mean is not None:
         o = sc.leuven.log_overall
         page.add("Engagement (Leuven, session log)",
-                 f"average {o.mean:.1f} of 5; {o.pct_engaged:.0f}% of observations at level 4-5")
+                 f"{CHECK}: a level in the session log is not valid (click Validate)" if math.isnan(o.mean)
+                 else f"average {o.mean:.1f} of 5; {o.pct_engaged:.0f}% of observations at level 4-5")
     outcomes = _smart_outcomes(content)
     if outcomes:
         page.heading("Have the SMART outcomes been achieved?")

@@ -1,0 +1,136 @@
+"""Where the sheet shows "check entry" for a Leuven or attendance summary, so does every place sipxl shows that
+score: `sipxl score` (text and JSON), the Scores sheet the ribbon writes, and the consolidator, which does not
+count it. (That the sheet shows "check entry" in exactly these cells is proved with LibreOffice in
+tests/test_agreement.py, which compares these scores with the recalculated sheet for generated answers.)
+
+Real workbooks: built from the templates with one mistake, read back; the button runs on
+``xw.Book(json=payload)`` and its actions are applied to a copy read with openpyxl.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from support.apply import apply_actions
+
+import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
+from sipxl.cli import main
+from sipxl.consolidate.tidy import file_content
+from sipxl.engine import check_file
+from sipxl.excel import buttons
+from sipxl.excel.payload import payload_from_xlsx
+from sipxl.excel.xlremote import book_from_payload
+from sipxl.io.build import build_template
+from sipxl.sample import clean_values
+from sipxl.spec import layout_template
+from sipxl.spec.values import CHECK
+
+
+def _project(tmp_path: Path, edit) -> Path:
+    template, values = clean_values("sipp_project")
+    values = dict(values)
+    edit(values, layout_template(template))
+    return build_template(template, tmp_path / "project.xlsx", values=values)
+
+
+def _leuven_words(values, layout):
+    log = layout.tables["sessions"]
+    values[("phase4", log.first_row, log.columns["leuven_1"])] = "2 - passive"  # the sheet's row 1 and pupil 1
+
+
+def _attended_too_many(values, layout):
+    att = layout.tables["attendance"]
+    values[(att.sheet, att.first_row, att.columns["possible_after"])] = 50
+    values[(att.sheet, att.first_row, att.columns["attended_after"])] = 60  # P014: pct after shows check entry
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    def edit(values, layout):
+        _leuven_words(values, layout)
+        _attended_too_many(values, layout)
+
+    return _project(tmp_path_factory.mktemp("faulty"), edit)
+
+
+def test_scores_are_check_entry_where_the_sheet_shows_it(faulty: Path) -> None:
+    check = check_file(faulty)
+    codes = {i.code for i in check.issues}
+    assert {"SIPXL-V003", "SIPXL-P014"} <= codes
+    content, lv, at = check.content, check.scores.leuven, check.scores.attendance
+    first_day = content.tables["sessions"].records[0][1]["session_date"]
+    pupil_1 = content.tables["pupils"].records[0][1]["pupil_ref"]
+    for s in (lv.log_by_session[first_day], lv.log_by_pupil[pupil_1], lv.log_overall):
+        assert s.n > 0 and all(math.isnan(v) for v in (s.mean, s.median, s.pct_engaged))
+    # the other sessions and pupils are averaged as the sheet averages them
+    others = [s for day, s in lv.log_by_session.items() if day != first_day and s.n]
+    assert others and all(not math.isnan(s.mean) for s in others)
+    [p] = [p for p in at.pupils if math.isnan(p.pct_after)]
+    assert math.isnan(p.change_pp) and not math.isnan(p.pct_before)
+    # the group summary leaves the pupil out (not counted), as the sheet's % is not a number
+    assert at.summary.n_paired == len(at.pupils) - 1
+
+
+def test_sipxl_score_prints_check_entry(faulty: Path, capsys) -> None:
+    assert main(["score", str(faulty)]) == 1  # errors: the answers must be fixed
+    text = capsys.readouterr().out
+    leuven = text.split("Leuven engagement, Phase 4 session log")[1].split("Leuven engagement, observations")[0]
+    assert leuven.count(CHECK) == 3 * 3  # pupil 1, the first session and "all": median, mean and % at 4-5
+    attendance = text.split("Attendance (%)\n")[1].splitlines()[1:]  # under the table's header
+    assert [line.count(CHECK) for line in attendance if line.startswith("  SIP")].count(2) == 1  # % after, change
+    assert main(["score", str(faulty), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)["scores"]
+    assert data["leuven"]["log_overall"]["mean"] == CHECK
+    assert sum(p["pct_after"] == CHECK for p in data["attendance"]["pupils"]) == 1
+
+
+def test_the_scores_sheet_shows_check_entry(faulty: Path, tmp_path: Path) -> None:
+    book = book_from_payload(payload_from_xlsx(faulty, client="Office.js"))
+    buttons.score(book)
+    apply_actions(faulty, book.json()["actions"], tmp_path / "scored.xlsx", client="Office.js")
+    rows = [list(r) for r in openpyxl.load_workbook(tmp_path / "scored.xlsx")[buttons.SCORES_SHEET]
+            .iter_rows(values_only=True)]
+    pupil_1 = check_file(faulty).content.tables["pupils"].records[0][1]["pupil_ref"]
+    rows = [[v.strip() if isinstance(v, str) else v for v in r] for r in rows]  # text keeps a gap after a number
+    leuven_row = next(r for r in rows if r[0] == pupil_1 and r[2] == CHECK)
+    assert leuven_row[2:5] == [CHECK, CHECK, CHECK]
+    whole = next(r for r in rows if r[0] == "Whole group")
+    assert whole[2:5] == [CHECK, CHECK, CHECK]
+    attendance = rows.index(next(r for r in rows if r[0] == "Pupil" and r[1] == "% before"))
+    shown = [r for r in rows[attendance + 1: attendance + 8] if r[0]]
+    assert sum(r[2] == CHECK and r[3] == CHECK for r in shown) == 1
+
+
+def test_the_consolidator_does_not_count_it(faulty: Path, tmp_path: Path) -> None:
+    check = check_file(faulty)
+    kept = file_content(check.content, check.scores).rows
+    after = [row[4] for row in kept["assessments"] if row[1] == "Attendance"]
+    assert None in after and not any(isinstance(v, float) and math.isnan(v) for v in after)
+    # the session whose mean shows "check entry" is left out of the session rows altogether
+    first_day = check.content.tables["sessions"].records[0][1]["session_date"]
+    assert not [row for row in kept["sessions"] if row[0] == "Session log" and row[2] == first_day]
+    assert [row for row in kept["sessions"] if row[0] == "Session log"]
+    root = tmp_path / "returns"
+    root.mkdir()
+    shutil.copy(faulty, root / "project.xlsx")
+    assert main(["consolidate", str(root), "--out", str(tmp_path / "out")]) == 1
+
+
+def test_school_attendance_more_than_possible_is_not_counted(tmp_path: Path) -> None:
+    template, values = clean_values("school_return")
+    layout = layout_template(template)
+    simd = layout.tables["attendance_simd"]
+    values = {**values, (simd.sheet, simd.first_row, simd.columns["possible"]): 100,
+              (simd.sheet, simd.first_row, simd.columns["attended"]): 120}
+    check = check_file(build_template(template, tmp_path / "r.xlsx", values=values))
+    sr = check.scores.school_return
+    assert math.isnan(sr.attendance_by_quintile[1]) and math.isnan(sr.attendance_gap_pp)
+    assert math.isnan(sr.attendance_all)
+    rows = file_content(check.content, check.scores).rows["school_returns"]
+    assert not [r for r in rows if r[0] == "Attendance" and r[3] == "Q1"]
+    assert [r for r in rows if r[0] == "Attendance" and r[3] == "Q5"]
