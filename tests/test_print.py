@@ -4,7 +4,9 @@ One LibreOffice run renders the committed templates and a clean project after Sc
 xlwings books, their actions applied with tests/support/apply.py) to PDF; the text layer (pdftotext) and the page
 count show what a printed page holds. The layout's own promises (page breaks never inside a question and its
 answer box, a table or a scale; no page of a few orphan rows) are checked on the layout, and the PDF proves
-LibreOffice printed exactly the pages the layout planned (an overflow would add a page).
+LibreOffice printed exactly the pages the layout planned (an overflow would add a page). Every text cell of
+every template and of the sheets the buttons write is found whole in the PDF's text layer, which holds only
+what shows of a cell clipped by the next one (proved on copies with a column narrowed).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +81,8 @@ def _word_boxes(pdf: Path) -> list[tuple[str, list[Word]]]:
             continue
         bottom = max(w.y0 for w in words)  # the footer: file, sheet, "Page n of m"
         footer = sorted((w for w in words if abs(w.y0 - bottom) < 2), key=lambda w: w.x0)
-        middle = [w for w in footer if 300 < (w.x0 + w.x1) / 2 < 540]
+        assert footer[0].text.endswith(".xlsx") and [w.text for w in footer[-4:-2]] == ["Page", footer[-3].text]
+        middle = footer[1:-4]  # the file, the sheet, "Page n of m"
         out.append((" ".join(w.text for w in middle), [w for w in words if abs(w.y0 - bottom) >= 2]))
     return out
 
@@ -109,9 +113,24 @@ def _metric_fonts() -> None:
             pytest.skip(f"{font} prints as {got!r}: install fonts-liberation and fonts-crosextra-carlito")
 
 
+NARROW = 12.0  # column A's width in the deliberately narrowed copies of the button-written sheets
+
+
+def _narrowed(src: Path, dst: Path) -> Path:
+    """A copy of a scored workbook whose Scores and Summary sheets have column A narrowed (labels cut)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    for name in ("Scores", "Summary"):
+        wb[name].column_dimensions["A"].width = NARROW
+    wb.save(dst)
+    return dst
+
+
 @pytest.fixture(scope="module")
 def printed_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every template, and a clean project after Score and after Summary, printed to PDF (by file stem)."""
+    """Every template, a clean project after Score and after Summary, and those two with column A narrowed on
+    the Scores and Summary sheets, printed to PDF (by file stem)."""
     _metric_fonts()
     tmp = tmp_path_factory.mktemp("print")
     clean = build_clean_project(tmp / "clean.xlsx", seed=2026)
@@ -121,6 +140,7 @@ def printed_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         apply_actions(clean, book.json()["actions"], tmp / f"after_{button}.xlsx", client="VBA")
     paths = [ROOT / "workbook_templates" / t.filename for t in TEMPLATES.values()]
     paths += [tmp / "after_score.xlsx", tmp / "after_summary.xlsx"]
+    paths += [_narrowed(tmp / f"after_{button}.xlsx", tmp / f"narrow_{button}.xlsx") for button in ("score", "summary")]
     pdfs = render_pdfs(paths, tmp / "pdf")
     return {p.stem: pdf for p, pdf in zip(paths, pdfs, strict=True)}
 
@@ -487,3 +507,85 @@ def test_scores_print_a_page_per_place_each_starting_with_a_block_title(tmp_path
             for line, row in zip(lines, place, strict=True):
                 assert line.strip().startswith(str(row[0]).strip()), f"{size} page {k + 1}: {line!r} for {row}"
             assert lines[0].strip() == rows[slots.start(k)][0], f"{size} page {k + 1} starts with {lines[0]!r}"
+        assert _cut_labels(path, pdf, {"Scores"}) == [], size
+
+
+# ---------------------------------------------------------------- labels printed whole, read from the PDF
+
+
+def _squash(text: str) -> str:
+    """Text without any white space (pdftotext may drop or add a space between glyphs), ligatures unfolded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _cut_labels(xlsx: Path, pdf: Path, sheets: set[str] | None = None) -> list[str]:
+    """The text cells of `xlsx` that do not print whole in `pdf`.
+
+    LibreOffice prints a cell's text clipped at the next cell when that cell holds something, and the PDF's text
+    layer holds only what shows ("Pupils with bot"). So each text must be found, whole, among the words of its
+    sheet's pages as often as the cells that hold it (a shorter label inside a longer one counts in both).
+    """
+    import openpyxl
+    from openpyxl.utils.cell import range_boundaries
+
+    printed: dict[str, str] = {}
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for page in raw.split("\f"):  # in the order LibreOffice drew it: cell by cell, a wrapped cell's lines together
+        lines = page.splitlines()
+        footer = [k for k, line in enumerate(lines) if FOOTER.match(line)]
+        if not footer:
+            continue
+        sheet = FOOTER.match(lines[footer[0]]).group(2)
+        del lines[footer[0]]
+        printed[sheet] = printed.get(sheet, "") + "\x00" + _squash("".join(lines))
+    wb = openpyxl.load_workbook(xlsx)
+    out = []
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible" or (sheets is not None and ws.title not in sheets):
+            continue
+        area = None
+        if ws.print_area:
+            area = range_boundaries(str(ws.print_area).split(",")[0].split("!")[-1].replace("$", ""))
+        texts = []
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if not isinstance(v, str) or not v.strip() or v.startswith("="):
+                    continue
+                if area and not (area[0] <= cell.column <= area[2] and area[1] <= cell.row <= area[3]):
+                    continue
+                texts.append((cell.coordinate, _squash(v), v))
+        page = printed.get(ws.title, "")
+        for coordinate, text, shown in texts:
+            needed = sum(other.count(text) for _, other, _ in texts)
+            if page.count(text) < needed:
+                out.append(f"{ws.title}!{coordinate}: {shown[:60]!r}")
+    return out
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_every_label_of_a_template_prints_whole(printed_pdfs, kind: str) -> None:
+    template = TEMPLATES[kind]
+    stem = template.filename[:-5]
+    assert _cut_labels(ROOT / "workbook_templates" / template.filename, printed_pdfs[stem]) == []
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("button", "sheet"), [("score", "Scores"), ("summary", "Summary")])
+def test_every_label_the_buttons_write_prints_whole(printed_pdfs, tmp_path: Path, button: str, sheet: str) -> None:
+    written = printed_pdfs[f"after_{button}"].parent.parent / f"after_{button}.xlsx"
+    assert _cut_labels(written, printed_pdfs[f"after_{button}"], {sheet}) == []
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("button", "sheet", "label"), [
+    ("score", "Scores", "Pupils with both scores"), ("summary", "Summary", "Size of the change")])
+def test_the_label_check_fails_where_a_column_is_too_narrow(printed_pdfs, button: str, sheet: str,
+                                                             label: str) -> None:
+    """The same sheets with column A narrowed to 12: the check finds the labels cut by the next cell."""
+    narrowed = printed_pdfs[f"narrow_{button}"].parent.parent / f"narrow_{button}.xlsx"
+    cut = _cut_labels(narrowed, printed_pdfs[f"narrow_{button}"], {sheet})
+    assert any(label in c for c in cut), cut
+    whole = _cut_labels(narrowed.with_name(f"after_{button}.xlsx"), printed_pdfs[f"after_{button}"], {sheet})
+    assert whole == []
