@@ -245,6 +245,40 @@ def test_a_corrupt_cache_is_treated_as_empty(sample_authority, tmp_path):
     assert again.unchanged == 0 and again.read == len(again.records)
 
 
+def _cache_rows(out: Path) -> dict[str, str]:
+    import sqlite3
+
+    with sqlite3.connect(out / ".sipxl-cache" / "results.sqlite") as db:
+        return dict(db.execute("SELECT sha256, data FROM results"))
+
+
+def test_a_rerun_keeps_unchanged_entries_and_writes_the_cache_a_fresh_run_writes(sample_authority, tmp_path,
+                                                                                monkeypatch):
+    """The cache is updated in place: a re-run with one file changed and one removed encodes only the changed
+    file, and ends with exactly the entries a run from scratch writes."""
+    from sipxl.consolidate import cache
+
+    inputs = tmp_path / "in"
+    shutil.copytree(sample_authority, inputs)
+    out = tmp_path / "out"
+    write_outputs(consolidate([inputs], out, jobs=1), out)
+    books = sorted(inputs.rglob("*.xlsx"))
+    with zipfile.ZipFile(books[0], "a") as zf:
+        zf.comment = b"sent again"
+    books[1].unlink()
+    encoded = []
+    real = cache.encode_result
+    monkeypatch.setattr(cache, "encode_result", lambda r: encoded.append(r) or real(r))
+    again = consolidate([inputs], out, jobs=1)
+    assert again.read == 1
+    write_outputs(again, out)
+    assert len(encoded) == 1  # the changed file only
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    write_outputs(consolidate([inputs], fresh, jobs=1), fresh)
+    assert _cache_rows(out) == _cache_rows(fresh)
+
+
 # ---------------------------------------------------------------- one workbook per bad input
 
 

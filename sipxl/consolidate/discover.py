@@ -56,8 +56,12 @@ def discover(in_dirs: list[Path], exclude: list[Path] = ()) -> tuple[list[FoundF
             found.append(FoundFile(str(root), root.name, st.st_size, st.st_mtime_ns))
             continue
 
-        def shown(full: str, root: Path = root, prefix: str = prefix) -> str:
-            return prefix + os.path.relpath(full, root).replace(os.sep, "/")
+        start = len(os.path.join(str(root), ""))
+
+        def shown(full: str, root: Path = root, prefix: str = prefix, start: int = start) -> str:
+            # os.walk's paths all begin with the root as given: cutting it off is relpath, without its cost
+            rel = full[start:] if full.startswith(str(root)) else os.path.relpath(full, root)
+            return prefix + rel.replace(os.sep, "/")
 
         def cannot_list(e: OSError, root: Path = root) -> None:
             if e.filename and os.path.realpath(e.filename) != str(root):

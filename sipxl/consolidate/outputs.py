@@ -354,5 +354,6 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
             final[name] = out_dir / name
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None})
+    save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None},
+               frozenset(r.sha256 for r in cons.records if r.unchanged))
     return final
