@@ -40,3 +40,14 @@ def test_an_error_in_the_parent_half_is_raised_after_the_child_ends(tmp_path: Pa
     with pytest.raises(OSError, match="disk full"):
         side_by_side(lambda: (tmp_path / "first").write_text("1"), second)
     assert (tmp_path / "first").read_text() == "1"
+
+
+def test_three_tasks_run_and_a_failing_child_is_named(tmp_path: Path) -> None:
+    def letters() -> None:
+        raise ValueError("no letters today")
+
+    with pytest.raises(RuntimeError, match="writing the feedback workbooks failed") as caught:
+        side_by_side(lambda: (tmp_path / "dashboard").write_text("d"), letters,
+                     lambda: (tmp_path / "rest").write_text("r"), names=("the dashboard", "the feedback workbooks"))
+    assert "no letters today" in str(caught.value)
+    assert (tmp_path / "dashboard").read_text() == "d" and (tmp_path / "rest").read_text() == "r"

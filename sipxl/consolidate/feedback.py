@@ -107,12 +107,15 @@ def write_feedback(cons: Consolidation, folder: Path) -> list[Path]:
     written = []
     merge = []
     reply_by = cons.config.feedback_deadline
+    by_school: dict[str, list] = {}  # each school's files, found once (not a pass over every file per school)
+    for rec in sorted(cons.records, key=lambda x: x.rel):
+        by_school.setdefault(rec.seed_code, []).append(rec)
     for seed, issues in _schools_to_write(cons).items():
         name = cons.school_name(seed) or "School"
         path = folder / f"{file_stem(f'{seed} {name}', used)}.xlsx"
         rows = fixing_order(issues)
         missing = [i for i in issues if i.code == "SIPXL-C008"]
-        _write_school(path, cons, seed, name, rows, missing, reply_by)
+        _write_school(path, cons, seed, name, rows, missing, reply_by, by_school.get(seed, []))
         written.append(path)
         sev = [r.severity for r in rows]
         merge.append({"school": name, "seed_code": seed, "email": _email(cons, seed),
@@ -128,7 +131,8 @@ def write_feedback(cons: Consolidation, folder: Path) -> list[Path]:
 
 
 def _write_school(path: Path, cons: Consolidation, seed: str, name: str, rows: list[Row], missing: list[Issue],
-                  reply_by: dt.date | None) -> None:
+                  reply_by: dt.date | None, records: list) -> None:
+    """One school's feedback workbook; `records` are the school's files, in name order."""
     import xlsxwriter  # imported here: a run with nothing to rebuild never needs the writers
 
     from .dashboard import FIXED_DATE
@@ -205,14 +209,11 @@ def _write_school(path: Path, cons: Consolidation, seed: str, name: str, rows: l
     files = wb.add_worksheet("Your files")
     files.set_column(0, 0, 50)
     files.set_column(1, 1, 40)
-    files.add_table(0, 0, max(1, sum(1 for x in cons.records if x.seed_code == seed)), 1, {
+    files.add_table(0, 0, max(1, len(records)), 1, {
         "style": "Table Style Light 1", "columns": [{"header": "Workbook", "header_format": head},
                                                     {"header": "What happened", "header_format": head}]})
-    k = 0
-    for rec in sorted(cons.records, key=lambda x: x.rel):
-        if rec.seed_code == seed:
-            k += 1
-            files.write_string(k, 0, cell_text(_file_name(rec.rel)), cell)
-            files.write_string(k, 1, STATUS_LABELS[rec.status], cell)
+    for k, rec in enumerate(records, start=1):
+        files.write_string(k, 0, cell_text(_file_name(rec.rel)), cell)
+        files.write_string(k, 1, STATUS_LABELS[rec.status], cell)
     ws.activate()
     wb.close()

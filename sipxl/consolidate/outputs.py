@@ -282,47 +282,56 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
             + PUPIL_LEVEL_NOTE + "\n\nfiles: every file found, with its status and issue counts.\n"
             "school_returns: the counts each school returned (section, stage, organiser, group, quantity, "
             "value).\nsurvey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
-        write_feedback(cons, tmp / FEEDBACK)
         _write_manifest(tmp / MANIFEST, cons, inputs)
 
-    side_by_side(dashboard, the_rest)
+    side_by_side(dashboard, lambda: write_feedback(cons, tmp / FEEDBACK), the_rest,
+                 names=("the dashboard", "the feedback workbooks"))
 
 
-def side_by_side(first: Callable[[], None], second: Callable[[], None]) -> None:
-    """Run `first` in a forked copy of this process while this one runs `second`: the dashboard and the other
-    outputs are independent, so a second core halves the serial phase. An error in either is raised here,
-    the child's with its traceback. Where fork is not the platform's safe default (Windows, macOS), or with
-    one core, the two run one after the other."""
+def side_by_side(*tasks: Callable[[], None], names: tuple[str, ...] = ()) -> None:
+    """Run every task but the last in a forked copy of this process while this one runs the last: the dashboard,
+    the feedback letters and the other outputs are independent, so a second core shortens the serial phase. An
+    error in any is raised here, a child's with its traceback, after every task has ended. Where fork is not the
+    platform's safe default (Windows, macOS), or with one core, they run one after the other. `names` say what
+    each child writes, for the message when one fails (default: "the dashboard")."""
     import multiprocessing
 
+    *children, last = tasks
     if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
-        first()
-        second()
+        for task in tasks:
+            task()
         return
-    receive, send = multiprocessing.Pipe(duplex=False)
+    started = []
+    for k, task in enumerate(children):
+        receive, send = multiprocessing.Pipe(duplex=False)
 
-    def child() -> None:
-        try:
-            first()
-            send.send("")
-        except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
-            send.send(traceback.format_exc())
+        def child(task: Callable[[], None] = task, send=send) -> None:
+            try:
+                task()
+                send.send("")
+            except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+                send.send(traceback.format_exc())
 
-    process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
-    process.start()
-    send.close()
+        process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
+        process.start()
+        send.close()
+        started.append((names[k] if k < len(names) else "the dashboard", process, receive))
     try:
-        second()
+        last()
     finally:
-        try:
-            failure = receive.recv()
-        except EOFError:  # the child died before it could say (killed, out of memory)
-            failure = None
-        process.join()
-    if failure is None:
-        raise RuntimeError(f"the process writing the dashboard ended without a word (exit code {process.exitcode})")
-    if failure:
-        raise RuntimeError(f"writing the dashboard failed:\n{failure}")
+        failures = []
+        for name, process, receive in started:
+            try:
+                failure = receive.recv()
+            except EOFError:  # the child died before it could say (killed, out of memory)
+                failure = None
+            process.join()
+            if failure is None:
+                failures.append(f"the process writing {name} ended without a word (exit code {process.exitcode})")
+            elif failure:
+                failures.append(f"writing {name} failed:\n{failure}")
+    if failures:
+        raise RuntimeError("\n".join(failures))
 
 
 def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previous: Path | None = None,
