@@ -32,9 +32,11 @@ STAGES = [
     ("sipxl.consolidate.validation_report", "write_report_xlsx", "report.xlsx"),
     ("sipxl.consolidate.validation_report", "report_json", "report.json"),
     ("sipxl.consolidate.outputs", "_write_frame", "tidy files"),
+    ("sipxl.consolidate.feedback", "write_feedback", "feedback"),
     ("sipxl.consolidate.cache", "save_cache", "cache"),
 ]
-CHILD_STAGES = {"figures", "dashboard.xlsx"}  # built in a forked process beside the other outputs
+# built in forked processes beside the other outputs (the dashboard; the feedback workbooks and the cache)
+CHILD_STAGES = {"figures", "dashboard.xlsx", "feedback", "cache"}
 seconds: dict[str, float] = {}
 first_call: dict[str, float] = {}
 

@@ -266,13 +266,19 @@ def test_a_rerun_keeps_unchanged_entries_and_writes_the_cache_a_fresh_run_writes
     with zipfile.ZipFile(books[0], "a") as zf:
         zf.comment = b"sent again"
     books[1].unlink()
-    encoded = []
+    encoded = tmp_path / "encoded"  # a file: the cache may be written by a forked process
     real = cache.encode_result
-    monkeypatch.setattr(cache, "encode_result", lambda r: encoded.append(r) or real(r))
+
+    def counting(r):
+        with open(encoded, "a") as f:
+            f.write("1")
+        return real(r)
+
+    monkeypatch.setattr(cache, "encode_result", counting)
     again = consolidate([inputs], out, jobs=1)
     assert again.read == 1
     write_outputs(again, out)
-    assert len(encoded) == 1  # the changed file only
+    assert encoded.read_text() == "1"  # the changed file only
     monkeypatch.undo()
     fresh = tmp_path / "fresh"
     write_outputs(consolidate([inputs], fresh, jobs=1), fresh)

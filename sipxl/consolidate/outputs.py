@@ -259,7 +259,7 @@ def frames_for(cons: Consolidation, surveys: pd.DataFrame | None) -> dict[str, p
 
 
 def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict,
-               inputs: str) -> None:
+               inputs: str, out_dir: Path) -> None:
     from .dashboard import write_dashboard
     from .frames import PUPIL_LEVEL_NOTE
     from .validation_report import report_json, write_report_xlsx
@@ -284,8 +284,14 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
             "value).\nsurvey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
         _write_manifest(tmp / MANIFEST, cons, inputs)
 
-    side_by_side(dashboard, lambda: write_feedback(cons, tmp / FEEDBACK), the_rest,
-                 names=("the dashboard", "the feedback workbooks"))
+    def letters_and_cache() -> None:
+        write_feedback(cons, tmp / FEEDBACK)
+        # The cache goes straight into place (a cache of what was read stays right even if a later step fails).
+        save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None},
+                   frozenset(r.sha256 for r in cons.records if r.unchanged))
+
+    side_by_side(dashboard, letters_and_cache, the_rest,
+                 names=("the dashboard", "the feedback workbooks and the cache"))
 
 
 def side_by_side(*tasks: Callable[[], None], names: tuple[str, ...] = ()) -> None:
@@ -352,7 +358,7 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
     # that fails on the way leaves the previous outputs as they were, and two runs never share a temporary folder.
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.", suffix=TMP, dir=out_dir.resolve().parent))
     try:
-        _write_all(tmp, cons, frames_for(cons, surveys), history, inputs)
+        _write_all(tmp, cons, frames_for(cons, surveys), history, inputs, out_dir)
         final: dict[str, Path] = {}
         shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
         os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)
@@ -363,6 +369,4 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
             final[name] = out_dir / name
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None},
-               frozenset(r.sha256 for r in cons.records if r.unchanged))
     return final
