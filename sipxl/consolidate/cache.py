@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..issues import CATALOGUE, Issue
+from .tidy import COLUMNS as TIDY_COLUMNS
 from .tidy import FileContent
 from .worker import FileResult
 
@@ -25,7 +26,7 @@ MANIFEST = "manifest.json"
 CACHE_DIR = ".sipxl-cache"
 CACHE_FILE = "results.sqlite"
 OLD_CACHE_FILES = ("results.pkl",)  # earlier versions' pickle: removed, never read
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: the tidy rows in a column of their own, decoded only when the outputs are rebuilt
 NOT_CACHED = ("SIPXL-F017",)  # set aside by a worker's limits: tried again next run (the machine may be less busy)
 
 
@@ -66,17 +67,23 @@ def _decode_object(d: dict) -> object:
     return d
 
 
-def encode_result(r: FileResult) -> str:
+def _dumps(value: object) -> str:
+    return json.dumps(value, default=_encode_value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_result(r: FileResult) -> tuple[str, str | None]:
+    """(the result without its tidy rows, the rows) as the cache holds them."""
     c = r.content
     content = None if c is None else {"kind": c.kind, "version": c.version, "meta": c.meta,
-                                      "phases": None if c.phases is None else list(c.phases), "rows": c.rows}
+                                      "phases": None if c.phases is None else list(c.phases)}
     issues = [[i.code, i.sheet, i.cell, i.label, i.value, i.expected, i.detail] for i in r.issues]
-    return json.dumps({"issues": issues, "content": content, "crash": r.crash}, default=_encode_value,
-                      ensure_ascii=False, separators=(",", ":"))
+    rows = None if c is None else c.rows_json if c.rows is None else _dumps(c.rows)
+    return _dumps({"issues": issues, "content": content, "crash": r.crash}), rows
 
 
-def decode_result(text: str) -> FileResult | None:
-    """The FileResult `text` holds, or None when it is not exactly what encode_result writes."""
+def decode_result(text: str, rows: str | None = None) -> FileResult | None:
+    """The FileResult `text` holds (its tidy rows left as the JSON `rows`, see decode_rows), or None when it is
+    not exactly what encode_result writes."""
     try:
         data = json.loads(text, object_hook=_decode_object)
         issues = []
@@ -87,13 +94,31 @@ def decode_result(text: str) -> FileResult | None:
         c = data["content"]
         content = None
         if c is not None:
-            rows = {str(table): [tuple(r) for r in rs] for table, rs in c["rows"].items()}
             phases = None if c["phases"] is None else tuple(bool(p) for p in c["phases"])
-            if not isinstance(c["meta"], dict):
+            if not isinstance(c["meta"], dict) or not isinstance(rows, str):
                 return None
-            content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, rows)
+            content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, None, rows)
         return FileResult(issues, content, str(data.get("crash") or ""))
     except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def decode_rows(text: str) -> dict[str, list[tuple]] | None:
+    """The tidy rows the cache holds as `text`, or None when they are not what encode_result writes."""
+    try:
+        data = json.loads(text, object_hook=_decode_object)
+        if not isinstance(data, dict):
+            return None
+        out = {}
+        for table, rows in data.items():
+            if table not in TIDY_COLUMNS or not isinstance(rows, list):
+                return None
+            width = len(TIDY_COLUMNS[table])
+            out[table] = [tuple(r) for r in rows]
+            if any(len(r) != width for r in out[table]):
+                return None
+        return out
+    except (ValueError, TypeError, AttributeError):
         return None
 
 
@@ -109,12 +134,12 @@ def load_cache(out_dir: Path) -> dict[str, FileResult]:
             key = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
             if key is None or key[0] != cache_key():
                 return {}
-            rows = db.execute("SELECT sha256, data FROM results").fetchall()
+            rows = db.execute("SELECT sha256, data, rows FROM results").fetchall()
     except (sqlite3.Error, OSError, ValueError):  # damaged or not ours: start afresh
         return {}
     out = {}
-    for sha, text in rows:
-        result = decode_result(text) if isinstance(sha, str) and isinstance(text, str) else None
+    for sha, text, tidy in rows:
+        result = decode_result(text, tidy) if isinstance(sha, str) and isinstance(text, str) else None
         if result is not None:
             out[sha] = result
     return out
@@ -139,10 +164,10 @@ def save_cache(out_dir: Path, results: dict[str, FileResult], kept: frozenset[st
                 todo = {sha: r for sha, r in results.items() if not (sha in kept and sha in old)}
             else:
                 db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
-                db.execute("CREATE TABLE results (sha256 TEXT PRIMARY KEY, data TEXT NOT NULL)")
+                db.execute("CREATE TABLE results (sha256 TEXT PRIMARY KEY, data TEXT NOT NULL, rows TEXT)")
                 db.execute("INSERT INTO meta VALUES ('key', ?)", (cache_key(),))
                 todo = results
-            db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", _encoded(todo))
+            db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", _encoded(todo))
             db.commit()
         os.replace(tmp, final)
     finally:
@@ -151,13 +176,13 @@ def save_cache(out_dir: Path, results: dict[str, FileResult], kept: frozenset[st
         (folder / old_file).unlink(missing_ok=True)
 
 
-def _encoded(results: dict[str, FileResult]) -> list[tuple[str, str]]:
+def _encoded(results: dict[str, FileResult]) -> list[tuple[str, str, str | None]]:
     rows = []
     for sha, r in sorted(results.items()):
         if not sha or any(i.code in NOT_CACHED for i in r.issues):
             continue
         try:
-            rows.append((sha, encode_result(r)))
+            rows.append((sha, *encode_result(r)))
         except (TypeError, ValueError):  # a value JSON cannot hold: the file is simply read again next time
             continue
     return rows

@@ -68,14 +68,19 @@ def discover(in_dirs: list[Path], exclude: list[Path] = ()) -> tuple[list[FoundF
                 found.append(_unreadable(e.filename, shown(e.filename), f"the folder could not be opened: "
                                                                          f"{e.strerror or e}"))
 
-        walked: set[str] = set()
+        walked: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list, followlinks=True):
-            real = os.path.realpath(dirpath)
+            try:
+                st = os.stat(dirpath)
+                real = (st.st_dev, st.st_ino)  # the folder itself, by whatever links it was reached
+            except OSError:
+                real = (-1, len(walked))
             if real in walked:  # a link back to a folder already walked: its files are already counted
                 dirnames[:] = []
                 continue
             walked.add(real)
-            dirnames[:] = sorted(d for d in dirnames if os.path.realpath(os.path.join(dirpath, d)) not in excluded)
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not excluded or os.path.realpath(os.path.join(dirpath, d)) not in excluded)
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
                 rel = shown(full)

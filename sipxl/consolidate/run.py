@@ -17,13 +17,13 @@ from pathlib import Path
 from ..io.bounds import Limits
 from ..isolation import Isolated
 from ..issues import Issue, has_errors, issue, sort_issues
-from .cache import load_cache, load_manifest
+from .cache import decode_rows, load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
 from .guard import check_folders
 from .privacy import authority_key, made_with, sanitise_result
 from .tidy import FileContent
-from .worker import FileResult, check_many, set_aside
+from .worker import FileResult, check_many, check_one, set_aside
 
 STATUSES = ("valid", "warnings", "errors", "rejected", "empty", "duplicate", "superseded")
 STATUS_LABELS = {
@@ -197,6 +197,21 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
         records[i].issues = [_located(x, r) for x in r.issues]
     return Consolidation(config, records, ignored, school_issues, len(to_read),
                          sum(r.unchanged for r in records), time.perf_counter() - started, names)
+
+
+def load_rows(cons: Consolidation) -> None:
+    """Decode the tidy rows of every result that came from the cache, which only rebuilding the outputs needs. A
+    file whose cached rows cannot be decoded is read again, so a damaged cache costs no more than a re-read."""
+    key = authority_key(cons.config.pseudonym_key)
+    for r in cons.records:
+        c = r.content
+        if c is None or c.rows is not None:
+            continue
+        rows = decode_rows(c.rows_json or "")
+        if rows is None:
+            again = sanitise_result(check_one(r.found.path), key).content
+            rows = again.rows if again is not None and again.rows is not None else {}
+        c.rows, c.rows_json = rows, None
 
 
 def _located(i: Issue, r: FileRecord) -> Issue:

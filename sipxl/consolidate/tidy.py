@@ -49,7 +49,10 @@ class FileContent:
     version: str
     meta: dict[str, object]
     phases: tuple[bool, ...] | None  # Phase 1-5 complete? (project workbooks only)
-    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    # None while the rows are still the cache's JSON (rows_json): a re-run with nothing to rebuild never
+    # decodes them (sipxl.consolidate.cache.load_rows does, when the outputs are rebuilt)
+    rows: dict[str, list[tuple]] | None = field(default_factory=dict)
+    rows_json: str | None = field(default=None, repr=False, compare=False)
 
 
 def _v(frame_row: dict, key: str) -> object:
