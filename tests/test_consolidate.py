@@ -243,6 +243,9 @@ def test_a_corrupt_cache_is_treated_as_empty(sample_authority, tmp_path):
     (tmp_path / ".sipxl-cache" / "results.sqlite").write_bytes(b"not a database")
     again = consolidate([sample_authority], tmp_path, jobs=1)
     assert again.unchanged == 0 and again.read == len(again.records)
+    write_outputs(again, tmp_path)  # the outputs stand as they were; the cache is written afresh
+    third = consolidate([sample_authority], tmp_path, jobs=1)
+    assert third.read == 0 and third.unchanged == len(third.records)
 
 
 def _cache_rows(out: Path) -> dict[str, str]:

@@ -287,11 +287,15 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
     def letters_and_cache() -> None:
         write_feedback(cons, tmp / FEEDBACK)
         # The cache goes straight into place (a cache of what was read stays right even if a later step fails).
-        save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None},
-                   frozenset(r.sha256 for r in cons.records if r.unchanged))
+        _save_cache(out_dir, cons)
 
     side_by_side(dashboard, letters_and_cache, the_rest,
                  names=("the dashboard", "the feedback workbooks and the cache"))
+
+
+def _save_cache(out_dir: Path, cons: Consolidation) -> None:
+    save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None},
+               frozenset(r.sha256 for r in cons.records if r.unchanged))
 
 
 def side_by_side(*tasks: Callable[[], None], names: tuple[str, ...] = ()) -> None:
@@ -353,6 +357,8 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
     current = None if force else _current_outputs(out_dir, inputs)
     if current is not None:  # nothing to rebuild; the manifest still records this run
         _write_manifest(out_dir / MANIFEST, cons, inputs)
+        if cons.read:  # files read again although the outputs stand (the cache was lost or damaged): keep them
+            _save_cache(out_dir, cons)
         return current
     # Everything is written into a fresh folder beside out_dir (same disk, so each rename below is atomic): a run
     # that fails on the way leaves the previous outputs as they were, and two runs never share a temporary folder.
