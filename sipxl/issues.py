@@ -108,12 +108,17 @@ _CODES: tuple[Code, ...] = (
     Code("SIPXL-V009", "Error value in an answer", "error",
          "{label} holds the error value {value} instead of an answer; the calculations that use it show the "
          "error too.",
-         "Delete the error and type the answer (an error often comes from a copied formula; paste values only).",
+         "Delete the error and type {expected}, or leave the cell blank (an error often comes from a copied "
+         "formula: paste values only).",
          "cell"),
     Code("SIPXL-V010", "Nothing entered yet", "info",
          "Nothing entered yet: start with {expected}.",
          "Fill in the form and click Validate again. Sent as it is, the workbook counts as an empty return.",
          "workbook"),
+    Code("SIPXL-V011", "TRUE or FALSE in an answer", "error",
+         "{label} holds the logical value {value} instead of an answer; the calculations that use it show "
+         "'check entry'.",
+         "Type {expected}, or leave the cell blank.", "cell"),
     # -- the project as a whole
     Code("SIPXL-P001", "Target group size", "warning",
          "The target group has {value} pupils; the methodology targets a small group of 4-6.",

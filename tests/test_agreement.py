@@ -33,7 +33,7 @@ from sipxl.spec import all_templates
 from sipxl.spec.formulas import formula_cells, inputs_of
 from sipxl.spec.layout import a1, excel_ref, layout_template
 from sipxl.spec.model import Rule, Template
-from sipxl.spec.values import CHECK
+from sipxl.spec.values import CHECK, CellError
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
 _EXAMPLES = int(os.environ.get("SIPXL_EXAMPLES", "40"))
@@ -121,9 +121,14 @@ def value_for(rule: Rule) -> st.SearchStrategy:
         typed = choices(rule)
     else:
         typed = texts()
-    # No TRUE/FALSE: LibreOffice stores them as the numbers 1 and 0 (Excel does not), so LibreOffice cannot stand in
-    # for Excel there; sipxl reports them as not numbers (tests/test_reading.py).
-    return st.one_of(st.none(), SPACES, typed, typed, TEXT)
+    # TRUE/FALSE and error values (#N/A...) are never valid answers: the sheet's test of validity checks ISERROR,
+    # then ISLOGICAL, before ISNUMBER (ISNUMBER(TRUE) is FALSE in Excel, TRUE in LibreOffice). For TRUE/FALSE
+    # only Excel can show it: see disagreements. (A text cell with TRUE is text in Excel: not generated.)
+    odd = [ERRORS] if rule.type in ("text", "long_text") else [ERRORS, st.booleans()]
+    return st.one_of(st.none(), SPACES, typed, typed, TEXT, *odd)
+
+
+ERRORS = st.sampled_from(["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NUM!", "#NAME?"]).map(CellError)
 
 
 @st.composite
@@ -233,10 +238,28 @@ def disagreements(case: Case, recalculated: Path) -> list[str]:
     wb = openpyxl.load_workbook(recalculated, data_only=True)
     out = []
     inputs = inputs_of(case.template)
+    rules = answer_rules(case.template)
+    # TRUE/FALSE: Excel's ISLOGICAL makes the formula show "check entry"; LibreOffice cannot stand in for Excel
+    # there (it stores TRUE as the number 1, and ISLOGICAL over a range in an array formula is FALSE), so for the
+    # calculations that use one, the test asks only that sipxl shows "check entry" and reports the cell.
+    booleans = {c for c, v in case.changed.items() if isinstance(v, bool)}
+    for c in booleans:
+        if excel_ref(case.template.sheet(c[0]).name, c[1], c[2]) not in errors:
+            out.append(f"{case.name}: TRUE/FALSE at {c} is not reported as an error")
     for key, _ in sorted(formula_cells(case.template).items()):
         code, row, col = key
         name = case.template.sheet(code).name
-        shown = _shown(wb[name].cell(row + 1, col + 1).value)
+        if inputs[key] & booleans:
+            if expected.get(key, ("", None))[1] not in (CHECK, None):
+                out.append(f"{case.name} {name}!{a1(row, col)}: an answer it uses is TRUE/FALSE, but sipxl shows "
+                           f"{expected[key][1]!r}")
+            continue
+        raw = wb[name].cell(row + 1, col + 1).value
+        shown = _shown(raw)
+        if isinstance(raw, str) and (raw.startswith("#") or raw.startswith("Err:")) and not any(
+                isinstance(case.changed.get(c), CellError) and rules.get(c, Rule()).type in ("text", "long_text")
+                for c in inputs[key]):
+            out.append(f"{case.name} {name}!{a1(row, col)}: the sheet shows the error {raw}, not {CHECK!r}")
         want = expected.get(key, ("", None))[1]
         where = f"{case.name} {name}!{a1(row, col)}"
         if not _agrees(shown, want):
@@ -247,6 +270,10 @@ def disagreements(case: Case, recalculated: Path) -> list[str]:
                 out.append(f"{where}: the sheet shows {CHECK!r} but sipxl reports no error at its answers")
     wb_sheets = {s.code: wb[s.name] for s in case.template.sheets if s.name in wb.sheetnames}
     for (code, row, col), want in sorted(scored_cells(check.content, check.scores).items()):
+        if inputs[(code, row, col)] & booleans:
+            if want not in (CHECK, None):
+                out.append(f"{case.name} {code}!{a1(row, col)}: an answer it uses is TRUE/FALSE, sipxl score {want!r}")
+            continue
         shown = _shown(wb_sheets[code].cell(row + 1, col + 1).value)
         if not _agrees(shown, want):
             out.append(f"{case.name} {case.template.sheet(code).name}!{a1(row, col)}: sheet {shown!r}, "
@@ -255,6 +282,27 @@ def disagreements(case: Case, recalculated: Path) -> list[str]:
         typed = {f"{case.template.sheet(c).name}!{a1(r, k)}": v for (c, r, k), v in case.changed.items()}
         out.append(f"{case.name} typed: {typed}")
     return out
+
+
+def write(template: Template, clean: dict[Cell, object], changed: dict[Cell, object], path: Path) -> Path:
+    """The clean answers with `changed` typed over them; an error value is pasted in with openpyxl, which writes
+    it as an error cell (data type 'e'), as Excel saves a pasted #N/A."""
+    values = {**clean}
+    for cell, v in changed.items():
+        if v is None or isinstance(v, CellError):
+            values.pop(cell, None)
+        else:
+            values[cell] = v
+    build_template(template, path, values=values)
+    errors = {cell: v for cell, v in changed.items() if isinstance(v, CellError)}
+    if errors:
+        wb = openpyxl.load_workbook(path)
+        for (code, row, col), v in errors.items():
+            cell = wb[template.sheet(code).name].cell(row + 1, col + 1)
+            cell.value = v.text
+            assert cell.data_type == "e"
+        wb.save(path)
+    return path
 
 
 @pytest.mark.libreoffice
@@ -268,13 +316,7 @@ def test_sheet_and_sipxl_agree_on_every_input(batch, tmp_path_factory) -> None:
         for k, changed in enumerate(variants):
             path = folder / "in" / f"{kind}_{k}.xlsx"
             path.parent.mkdir(exist_ok=True)
-            values = {**clean}
-            for cell, v in changed.items():
-                if v is None:
-                    values.pop(cell, None)
-                else:
-                    values[cell] = v
-            build_template(template, path, values=values)
+            write(template, clean, changed, path)
             cases.append(Case(path.stem, template, changed, path))
     outs = recalculate_all([c.path for c in cases], folder / "out")
     found = [line for case, out in zip(cases, outs, strict=True) for line in disagreements(case, out)]

@@ -245,10 +245,12 @@ def read_answer(raw: object, rule: Rule, where: dict[str, str]) -> tuple[object,
 def _read(raw: object, rule: Rule, where: Callable[[], dict[str, str]]) -> tuple[object, list[Issue]]:
     """read_answer with the place made only when there is something to report."""
     if isinstance(raw, CellError):
-        return None, [issue("SIPXL-V009", value=raw.text, **where())]
+        return None, [issue("SIPXL-V009", value=raw.text, expected=rule.describe(), **where())]
     if is_blank(raw):
         return None, []
     kind = rule.type
+    if isinstance(raw, bool) and kind not in ("text", "long_text"):  # TRUE/FALSE: never a number or a choice
+        return None, [issue("SIPXL-V011", value="TRUE" if raw else "FALSE", expected=rule.describe(), **where())]
     if kind == "text" or kind == "long_text":
         return _text(raw), []
     if kind == "date":

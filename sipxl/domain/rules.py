@@ -809,6 +809,16 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
             out[(place.sheet, r - 1, place.columns["review_t"])] = (f"review T for {who}", v)
             out[(place.sheet, r - 1, place.columns["t_change"])] = (
                 f"change in T for {who}", None if b is None or v is None else v - b)
+        ref_col = place.columns["child_ref"]
+        broken = [row for code, row, col in content.invalid if code == place.sheet and col == ref_col]
+        if broken:  # an error value among the references: from there on the sheet cannot tell one child from
+            data = content.tables["goals"]  # another, so every row with a reference shows "check entry"
+            for r, _ in _rows(content, "goals"):
+                if r - 1 >= min(broken) and not is_blank(data.raw_value(r, "child_ref")):
+                    for col in ("baseline_t", "review_t"):
+                        key = (place.sheet, r - 1, place.columns[col])
+                        structural.discard(key)
+                        out[key] = (out[key][0] if key in out else f"T (row {r})", CHECK)
     # attendance before/after (fractions, as Excel shows them) and the change in percentage points
     if "attendance" in content.tables:
         def frac(att: object, pos: object) -> float | None:

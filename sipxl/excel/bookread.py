@@ -6,7 +6,9 @@ file reader gives: sheets found by their template code (by name, by the ``_sipxl
 Excel moves with a renamed sheet, or by the name recorded on the ``_sipxl`` metadata sheet), plain grids of
 values anchored at A1, and the same file-level issues (not a template, newer/older version, renamed, missing
 or moved sheets). Values are normalised to what the file reader (calamine) gives, so the domain sees
-identical input whichever way the workbook arrived: whole numbers as floats, dates at midnight as dates.
+identical input whichever way the workbook arrived: whole numbers as floats, dates at midnight as dates, and
+an error value as a CellError (both clients send an error cell as its text, "#N/A": VBA's
+WebHelpers.ConvertToJson, Office.js's range.values).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from ..io.build import META_NAME_PREFIX, META_PROTECTION, META_SHEET
 from ..io.read import RawWorkbook, _meta_text, raw_from_sheets
+from ..spec.values import ERROR_TEXTS, CellError
 
 __all__ = ["BookInfo", "book_info", "raw_from_book", "sheet_grid"]
 
@@ -23,6 +26,8 @@ __all__ = ["BookInfo", "book_info", "raw_from_book", "sheet_grid"]
 def _norm(v: Any) -> Any:
     if v is None:
         return ""
+    if isinstance(v, str) and v in ERROR_TEXTS:  # an error value, as a client sends it (read with err_to_str)
+        return CellError(v)
     if isinstance(v, bool):
         return v
     if isinstance(v, int):
@@ -41,7 +46,8 @@ def sheet_grid(sheet: Any) -> list[list]:
         return []
     if nrows < 1 or ncols < 1:
         return []
-    values = sheet.range((1, 1), (nrows, ncols)).options(ndim=2).value or []
+    # err_to_str: without it xlwings reads an error value (#N/A) as an empty cell, and it would go unreported
+    values = sheet.range((1, 1), (nrows, ncols)).options(ndim=2, err_to_str=True).value or []
     return [[_norm(v) for v in row] for row in values]
 
 

@@ -504,7 +504,8 @@ def _gas_t(level: str) -> str:
     earlier = "SUM(--(TRIM({c:child_ref}${first}:{c:child_ref}{r})=TRIM({c:child_ref}{r})))>1"
     return xl_checked(f'IF(SUM({same}*{has})=0,"",50+10*{num}/{den})',
                       xl_bad(levels, GAS_LEVEL), xl_bad(weights, GAS_WEIGHT), xl_bad(rho_cell, GAS_RHO),
-                      blank_if=f"OR({xl_blank(ref)},{earlier})")
+                      # an error value in the references above: only the row's own blank reference counts
+                      blank_if=f"IFERROR(OR({xl_blank(ref)},{earlier}),{xl_blank(ref)})")
 
 
 def gas_sheet() -> Sheet:

@@ -92,18 +92,26 @@ def xl_bad(ref: str, rule: Rule) -> str:
 
     Array formula only. Text rules are never bad (an error in them shows through the formula itself).
     """
+    # ISERROR first, then ISLOGICAL: an error would spread through every later test, and LibreOffice stores TRUE
+    # and FALSE as the numbers 1 and 0 (ISNUMBER is TRUE there, FALSE in Excel); tested in this order, a
+    # boolean or an error value is not valid in both programs.
     if rule.type in ("integer", "number"):
         ok = _number_ok(ref, rule)
-        return f"SUM(IF(ISLOGICAL({ref}),1,IF(ISNUMBER({ref}),1-{ok},--(LEN(TRIM({ref}))>0))))"
+        return (f"SUM(IF(ISERROR({ref}),1,IF(ISLOGICAL({ref}),1,IF(ISNUMBER({ref}),1-{ok},"
+                f"--(LEN(TRIM({ref}))>0)))))")
     if rule.type == "choice" and rule.choices:
         hit = "+".join(f'(TRIM({ref})="{c}")' for c in rule.choices)
-        return f"SUM(IF(ISLOGICAL({ref}),1,IF(ISNUMBER({ref}),1,(LEN(TRIM({ref}))>0)*(1-({hit})))))"
+        return (f"SUM(IF(ISERROR({ref}),1,IF(ISLOGICAL({ref}),1,IF(ISNUMBER({ref}),1,"
+                f"(LEN(TRIM({ref}))>0)*(1-({hit}))))))")
     return "0"
 
 
 def xl_checked(body: str, *bad: str, blank_if: str | None = None) -> str:
-    """`=IF(blank_if,"",IF(bad>0,"check entry",body))` for an array formula; `body` without its "="."""
-    inner = f'IF(({"+".join(bad)})>0,"{CHECK}",{body})' if bad else body
+    """`=IF(blank_if,"",IF(bad>0,"check entry",body))` for an array formula; `body` without its "=".
+
+    A test of validity that meets an error value (in a term such as part>whole) counts as not valid: IFERROR
+    makes it "check entry" instead of the error."""
+    inner = f'IF(IFERROR(({"+".join(bad)})>0,TRUE),"{CHECK}",{body})' if bad else body
     if blank_if:
         inner = f'IF({blank_if},"",{inner})'
     return "{=" + inner + "}"
@@ -112,6 +120,14 @@ def xl_checked(body: str, *bad: str, blank_if: str | None = None) -> str:
 def xl_not_checked(*refs: str) -> str:
     """TRUE where one of these calculated cells shows CHECK (a formula built on other formulas)."""
     return "OR(" + ",".join(f'{r}="{CHECK}"' for r in refs) + ")"
+
+
+#: The texts of Excel's error values, as both xlwings clients send an error cell (VBA's WebHelpers.ConvertToJson
+#: and Office.js's range.values) and as openpyxl reads one.
+ERROR_TEXTS = frozenset({
+    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!", "#SPILL!", "#CALC!", "#BUSY!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#PYTHON!", "#EXTERNAL!",
+})
 
 
 @dataclass(frozen=True)
