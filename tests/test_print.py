@@ -68,16 +68,22 @@ class Word:
     y1: float
 
 
-def _word_boxes(pdf: Path) -> list[tuple[str, list[Word]]]:
-    """(sheet name from the footer, the page's words with their boxes in points) of every page."""
+def _word_boxes(pdf: Path, only: str | None = None, width: list[float] | None = None) -> list[tuple[str, list[Word]]]:
+    """(sheet name from the footer, the page's words with their boxes in points) of every page; where `only` is
+    given, the PDF prints that one sheet, without a footer. `width`, if given, receives each page's width."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     out = []
-    for page in re.findall(r"<page [^>]*>(.*?)</page>", xml, re.S):
+    for size, page in re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', xml, re.S):
         words = [Word(html.unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in re.findall(
             r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)]
         if not words:
+            continue
+        if width is not None:
+            width.append(float(size))
+        if only is not None:
+            out.append((only, words))
             continue
         bottom = max(w.y0 for w in words)  # the footer: file, sheet, "Page n of m"
         footer = sorted((w for w in words if abs(w.y0 - bottom) < 2), key=lambda w: w.x0)
@@ -518,8 +524,9 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _cut_labels(xlsx: Path, pdf: Path, sheets: set[str] | None = None) -> list[str]:
-    """The text cells of `xlsx` that do not print whole in `pdf`.
+def _cut_labels(xlsx: Path, pdf: Path, sheets: set[str] | None = None, only: str | None = None) -> list[str]:
+    """The text cells of `xlsx` that do not print whole in `pdf` (which prints only the sheet `only`, if given:
+    a sheet the buttons added has no footer to name it).
 
     LibreOffice prints a cell's text clipped at the next cell when that cell holds something, and the PDF's text
     layer holds only what shows ("Pupils with bot"). So each text must be found, whole, among the words of its
@@ -533,11 +540,14 @@ def _cut_labels(xlsx: Path, pdf: Path, sheets: set[str] | None = None) -> list[s
     for page in raw.split("\f"):  # in the order LibreOffice drew it: cell by cell, a wrapped cell's lines together
         lines = page.splitlines()
         footer = [k for k, line in enumerate(lines) if FOOTER.match(line)]
-        if not footer:
+        if not footer and only is None:
             continue
-        sheet = FOOTER.match(lines[footer[0]]).group(2)
-        del lines[footer[0]]
+        sheet = FOOTER.match(lines[footer[0]]).group(2) if footer else only
+        if footer:
+            del lines[footer[0]]
         printed[sheet] = printed.get(sheet, "") + "\x00" + _squash("".join(lines))
+    widths: list[float] = []
+    boxes = _word_boxes(pdf, only, widths)
     wb = openpyxl.load_workbook(xlsx)
     out = []
     for ws in wb.worksheets:
@@ -560,6 +570,14 @@ def _cut_labels(xlsx: Path, pdf: Path, sheets: set[str] | None = None) -> list[s
             needed = sum(other.count(text) for _, other, _ in texts)
             if page.count(text) < needed:
                 out.append(f"{ws.title}!{coordinate}: {shown[:60]!r}")
+        # Text run on past the last column a page prints is drawn whole there (clipped in the view, not in the
+        # text layer) and again from before the left margin of the next page across: no word may lie outside the
+        # margins.
+        left, right = ws.page_margins.left * 72, ws.page_margins.right * 72
+        for (sheet, words), size in zip(boxes, widths, strict=True):
+            if sheet == ws.title:
+                out += [f"{ws.title}: {w.text!r} outside the margins" for w in words
+                        if w.x0 < left - 2 or w.x1 > size - right + 2]
     return out
 
 
@@ -589,3 +607,77 @@ def test_the_label_check_fails_where_a_column_is_too_narrow(printed_pdfs, button
     assert any(label in c for c in cut), cut
     whole = _cut_labels(narrowed.with_name(f"after_{button}.xlsx"), printed_pdfs[f"after_{button}"], {sheet})
     assert whole == []
+
+
+# ---------------------------------------------------------------- older workbooks: the buttons add the sheets
+
+
+def _addresses(layout) -> dict[tuple[str, int, int], tuple]:
+    """Each answer cell of a layout by what it holds: a field, a table's row and column, a grid's cell."""
+    out: dict[tuple[str, int, int], tuple] = {}
+    for key, p in layout.fields.items():
+        out[(p.sheet, p.row, p.col)] = ("field", key)
+    for key, p in layout.tables.items():
+        for i, row in enumerate(p.rows):
+            for column, c in p.columns.items():
+                out[(p.sheet, row, c)] = ("table", key, i, column)
+    for key, g in layout.grids.items():
+        rows = {**{("item", n): r for n, r in g.item_rows.items()}, ("date",): g.date_row, ("by",): g.by_row,
+                ("pupil",): g.pupil_row}
+        for what, r in rows.items():
+            for (pupil, occasion), c in g.columns.items():
+                out[(g.sheet, r, c)] = ("grid", key, what, pupil, occasion)
+    return out
+
+
+def _older(kind: str, version: str, seed: int) -> tuple[object, dict]:
+    """A clean sample's answers in an earlier version's workbook, where that version had each cell."""
+    from sipxl.spec.history import template_version
+
+    template, values = clean_values(kind, seed)
+    earlier = template_version(kind, version)
+    where = {v: k for k, v in _addresses(layout_template(earlier)).items()}
+    new = _addresses(layout_template(template))
+    moved = {where[new[cell]]: value for cell, value in values.items() if cell in new and new[cell] in where}
+    return earlier, moved
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_older_workbooks_get_scores_and_summary_sheets_that_print_whole(tmp_path: Path, client: str) -> None:
+    """A 0.9 and a 1.0 workbook have no Scores or Summary sheet: the buttons add them with Excel's default column
+    widths, autofit the columns to the cells another cell follows, and every label and number prints whole."""
+    _metric_fonts()
+    written = []
+    for kind, version in (("sipp_project", "0.9"), ("sipp_project", "1.0"), ("gas", "1.0")):
+        template, values = _older(kind, version, 2026)
+        assert not any(s.report for s in template.sheets)
+        src = build_template(template, tmp_path / f"{kind}_{version}.xlsx", values=values)
+        for button in ("score", "summary"):
+            book = book_from_payload(payload_from_xlsx(src, client=client))
+            buttons.BUTTONS[button](book)
+            actions = book.json()["actions"]
+            assert "setAutofit" in {a["func"] for a in actions}
+            out = tmp_path / f"{kind}_{version.replace('.', '_')}_{button}.xlsx"
+            apply_actions(src, actions, out, client=client)
+            written.append((out, "Scores" if button == "score" else "Summary"))
+    alone = [_only_sheet(path, sheet) for path, sheet in written]
+    pdfs = render_pdfs(alone, tmp_path / "pdf")
+    for path, (_, sheet), pdf in zip(alone, written, pdfs, strict=True):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert ("Scores:" if sheet == "Scores" else "Project summary:") in text, f"{path.name}: {sheet} did not print"
+        assert "###" not in text, f"{path.name}: a number too wide for its column"
+        assert _cut_labels(path, pdf, {sheet}, only=sheet) == [], path.name
+
+
+def _only_sheet(path: Path, sheet: str) -> Path:
+    """A copy of a workbook with only `sheet` (an added sheet prints without a footer naming it)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for ws in list(wb.worksheets):
+        if ws.title != sheet:
+            wb.remove(ws)
+    out = path.with_name(path.stem + "_alone.xlsx")
+    wb.save(out)
+    return out

@@ -136,22 +136,42 @@ def _cell_value(v: object) -> object:
     return cells.as_text(v)
 
 
-def _write_page(sheet: Any, page: Page) -> None:
+def _write_page(sheet: Any, page: Page, fit: bool = False) -> None:
+    """Write a page's values and formats. With `fit` (a sheet the workbook's template did not build, so its columns
+    have Excel's default width), the columns are autofitted to the cells that another cell follows on their row:
+    those are written first, the texts free to run on into empty cells only after the autofit, so a long line
+    does not make its column as wide as itself."""
     if not page.rows:
         return
     values = [[_cell_value(v) for v in row] for row in page.rows]
-    sheet.range((1, 1), (len(values), page.width)).value = values
+    whole = sheet.range((1, 1), (len(values), page.width))
+    if fit:
+        whole.value = [[v if isinstance(v, int | float) or any(x not in (None, "") for x in row[c + 1:]) else None
+                         for c, v in enumerate(row)] for row in values]
+        _write_formats(sheet, page)
+        whole.columns.autofit()
+    whole.value = values
+    if not fit:
+        _write_formats(sheet, page)
     for r0, c0, r1, c1, colour in page.fills:
         sheet.range((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)).color = colour
+    for row, col, address, text in page.links:
+        sheet.range((row + 1, col + 1)).add_hyperlink(address, text, "Go to the cell")
+    for r0, r1 in page.fit:
+        sheet.range((r0 + 1, 1), (r1 + 1, page.width)).columns.autofit()
+
+
+def _write_formats(sheet: Any, page: Page) -> None:
     for r0, c0, r1, c1, fmt in page.formats:
         # one cell at a time: the Office.js client sends [[format]], which Excel takes only for a single cell
         for row in range(r0, r1 + 1):
             for col in range(c0, c1 + 1):
                 sheet.range((row + 1, col + 1)).number_format = fmt
-    for row, col, address, text in page.links:
-        sheet.range((row + 1, col + 1)).add_hyperlink(address, text, "Go to the cell")
-    for r0, r1 in page.fit:
-        sheet.range((r0 + 1, 1), (r1 + 1, page.width)).columns.autofit()
+
+
+def _built(checked: Checked, code: str) -> bool:
+    """Whether the workbook's template built the sheet `code` (with its widths and print setup)."""
+    return any(s.code == code for s in checked.content.template.sheets)
 
 
 def _alert(book: Any, prompt: str, mode: str = "info") -> None:
@@ -258,7 +278,8 @@ def score(book: xw.Book) -> None:
     def run() -> None:
         checked = _read(book, score=True)
         sheet = _sheet(book, SCORES_SHEET)
-        _write_page(sheet, scores_page(checked))
+        added = not _built(checked, "scores")
+        _write_page(sheet, scores_page(checked, added), fit=added)
         sheet.activate()
         n = count(checked.issues)
         extra = (f" The workbook has {plural(n['error'], 'error')}: click Validate to see them, as they can "
@@ -277,7 +298,8 @@ def summary(book: xw.Book) -> None:
     def run() -> None:
         checked = _read(book, score=True)
         sheet = _sheet(book, SUMMARY_SHEET)
-        _write_page(sheet, summary_page(checked))
+        added = not _built(checked, "summary")
+        _write_page(sheet, summary_page(checked, added), fit=added)
         sheet.activate()
         _alert(book, "The one-page summary is on the Summary sheet, ready to print.")
 

@@ -33,6 +33,9 @@ HEADER_FILL = "#DDEBF7"
 TITLE_FILL = "#2F5597"
 GAP = "   "  # before text that follows a right-aligned number (no client can set a cell's alignment)
 WRAP = 100  # characters per line for long text (no client-independent wrap action exists)
+#: Characters per line on a sheet the buttons add to an older workbook: Excel's default page (portrait, 100 %)
+#: cuts a longer line at its right edge, as no client can set the page up.
+ADDED_WRAP = 72
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Page:
     # of a table), and, for a table's rows, the header row repeated above the continuation.
     breakable: set[int] = field(default_factory=set)
     repeat: dict[int, int] = field(default_factory=dict)
+    max_text: int = 0  # if set, no line of text is longer (a sheet the buttons added)
 
     def add(self, *values: object) -> int:
         row = list(values)[: self.width]
@@ -76,6 +80,7 @@ class Page:
         self.fills.append((r, 0, r, self.width - 1, HEADER_FILL))
 
     def text(self, text: str, indent: int = 0, width: int = WRAP) -> None:
+        width = min(width, self.max_text) if self.max_text else width
         for line in textwrap.wrap(text, width) or [""]:
             self.add(*([None] * indent), line)
 
@@ -332,20 +337,33 @@ def running_line(content: WorkbookContent) -> str:
     return "   ·   ".join(str(x) for x in (school, project) if x)
 
 
-def scores_page(checked: Checked) -> Page:
+def scores_page(checked: Checked, added: bool = False) -> Page:
     """The Scores sheet: per pupil and per group in plain words, the technical statistics in their own section.
 
     Written into the template's Scores sheet, whose fixed column widths (sipxl.spec.reports.SCORES_WIDTHS) fit
     every label and number here; the page asks for no autofit. Each block (an assessment, the psychologist's
     section) starts at the top of one of the sheet's fixed places, a printed page each (sipxl.spec.layout.
-    report_slots), so the page breaks the template sets fall before each block and never inside one.
+    report_slots), so the page breaks the template sets fall before each block and never inside one. On a
+    sheet the buttons `added` to an older workbook (no page breaks, Excel's default page) the blocks follow each
+    other and no line is longer than ADDED_WRAP.
     """
     content = checked.content
-    head = Page(len(SCORES_WIDTHS))
+    head = Page(len(SCORES_WIDTHS), max_text=ADDED_WRAP if added else 0)
     head.title(f"Scores: {content.field_value('project_title') or content.template.title}")
+    line = "Calculated from the answers in this workbook. Click Score again after changing an answer. " + stamp_line()
+    if added:
+        head.text(running_line(content))
+        head.text(line)
+        head.blank()
+        page = head
+        for block in score_blocks(checked, ADDED_WRAP):
+            for part in split_block(block, max(len(block.rows), 1)):
+                for row in part:
+                    _append(page, row)
+            page.blank()
+        return page
     head.add(running_line(content))
-    head.add("Calculated from the answers in this workbook. Click Score again after changing an answer. "
-             + stamp_line())
+    head.add(line)
     head.blank()
     slots = scores_slots(content)
     page, _ = slotted(head, score_blocks(checked), slots.first, slots.rows)
@@ -353,8 +371,7 @@ def scores_page(checked: Checked) -> Page:
 
 
 def scores_slots(content: WorkbookContent) -> ReportSlots:
-    """The places of the Scores sheet's blocks in this workbook's template (as sipxl builds it today where the
-    workbook has no Scores sheet of its own, which is then added without page breaks)."""
+    """The places of the Scores sheet's blocks in this workbook's template (or in today's, for an older one)."""
     from ..spec.layout import layout_template, report_slots
 
     template = content.template
@@ -366,19 +383,19 @@ def scores_slots(content: WorkbookContent) -> ReportSlots:
     return report_slots(layout_template(template).sheets["scores"])
 
 
-def score_blocks(checked: Checked) -> list[Page]:
+def score_blocks(checked: Checked, max_text: int = 0) -> list[Page]:
     """The Scores sheet's blocks, in order, each starting with its title."""
     sc = checked.scores
     blocks: list[Page] = []
 
     def block(title: str) -> Page:
-        page = Page(len(SCORES_WIDTHS))
+        page = Page(len(SCORES_WIDTHS), max_text=max_text)
         page.heading(title)
         blocks.append(page)
         return page
 
     if not sc or not sc.instruments:
-        page = Page(len(SCORES_WIDTHS))
+        page = Page(len(SCORES_WIDTHS), max_text=max_text)
         page.add("There is nothing to score yet: no assessment in this workbook has answers.")
         return [page]
     technical: list[tuple[str, Any]] = []
@@ -537,11 +554,12 @@ def _smart_outcomes(content: WorkbookContent) -> list[tuple[str, str, str]]:
     return out
 
 
-def summary_page(checked: Checked) -> Page:
+def summary_page(checked: Checked, added: bool = False) -> Page:
     """The one-page Summary: the seed's results table (participant, before, after, difference) at the fixed
     place the template's chart reads, the group in plain words, the SMART outcomes achieved, the project."""
     content, sc = checked.content, checked.scores
-    page = Page(SUMMARY_COLUMNS)
+    page = Page(SUMMARY_COLUMNS, max_text=ADDED_WRAP if added else 0)
+    chars = 50 if added else 110  # an outcome after the Achieved? column
     title = content.field_value("project_title") or content.template.title
     page.title(f"Project summary: {title}")
     page.add(running_line(content))
@@ -578,19 +596,21 @@ def summary_page(checked: Checked) -> Page:
     outcomes = _smart_outcomes(content)
     if outcomes:
         page.heading("Have the SMART outcomes been achieved?")
-        h = page.add("Achieved?", "SMART outcome (Phase 1) and how it was achieved (Phase 5)")
+        h = page.add("Achieved?", "SMART outcome and how it was achieved" if added else
+                     "SMART outcome (Phase 1) and how it was achieved (Phase 5)")
         page.fills.append((h, 0, h, SUMMARY_COLUMNS - 1, HEADER_FILL))
         for outcome, achieved, evidence in outcomes:
-            page.add(achieved, _fit(outcome, 110))
+            page.add(achieved, _fit(outcome, chars))
             if evidence:
-                page.add(None, _fit("How: " + evidence, 110))
+                page.add(None, _fit("How: " + evidence, chars))
     page.blank()
     page.heading("The project")
     for block in (content.template.sheets[1].blocks if len(content.template.sheets) > 1 else ()):
         if isinstance(block, Field) and block.rule.type != "long_text" and not block.formula and not block.system:
             value = content.field_value(block.key)
             if value not in (None, ""):
-                page.add(block.label, _show(value))
+                shown = _show(value)
+                page.add(block.label, _fit(shown, chars) if isinstance(shown, str) else shown)
     pupils = content.tables.get("pupils")
     if pupils is not None:
         page.add("Pupils in the target group", len(pupils.records))

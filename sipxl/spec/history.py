@@ -53,12 +53,18 @@ def _without_blocks(template: Template, keep: Callable[[object], bool]) -> Templ
                                           for s in template.sheets))
 
 
+def _without_reports(template: Template) -> Template:
+    """Before 1.1 no template held the Scores and Summary sheets: the buttons add them."""
+    return replace(template, sheets=tuple(s for s in template.sheets if not s.report))
+
+
 def _same_layout(kind: str, version: str) -> Callable[[], Template]:
-    """An earlier version whose layout is the current one's (only formulas or wording changed)."""
+    """An earlier version whose layout is the current one's (only formulas or wording changed), and no Scores or
+    Summary sheet."""
     def make() -> Template:
         from . import get_template
 
-        return replace(get_template(kind), version=version)
+        return _without_reports(replace(get_template(kind), version=version))
     return make
 
 
@@ -80,7 +86,7 @@ def _project_1_0() -> Template:
     t = _with(t, "pupils", rows=8)
     t = _with(t, "attendance", rows=8)
     t = _with_column_rule(t, "results", "measure", Rule("choice", MEASURES, required=True))
-    return replace(t, version="1.0")
+    return _without_reports(replace(t, version="1.0"))
 
 
 def _project_0_9() -> Template:
