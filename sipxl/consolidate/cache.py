@@ -10,7 +10,6 @@ another sipxl version) is treated as empty, so the worst a bad cache can do is m
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import sqlite3
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..issues import CATALOGUE, Issue
-from .tidy import COLUMNS as TIDY_COLUMNS
+from .rows_json import dumps, encode_rows, untag
 from .tidy import FileContent
 from .worker import FileResult
 
@@ -48,44 +47,21 @@ def load_manifest(out_dir: Path) -> dict[str, dict]:
 # ---------------------------------------------------------------- results as JSON
 
 
-def _encode_value(v: object) -> object:
-    if isinstance(v, dt.datetime):
-        return {"$t": v.isoformat()}
-    if isinstance(v, dt.date):
-        return {"$d": v.isoformat()}
-    if hasattr(v, "item"):  # a numpy scalar
-        return v.item()
-    raise TypeError(f"not cached: {type(v).__name__}")
-
-
-def _decode_object(d: dict) -> object:
-    if len(d) == 1:
-        if "$d" in d:
-            return dt.date.fromisoformat(d["$d"])
-        if "$t" in d:
-            return dt.datetime.fromisoformat(d["$t"])
-    return d
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, default=_encode_value, ensure_ascii=False, separators=(",", ":"))
-
-
 def encode_result(r: FileResult) -> tuple[str, str | None]:
     """(the result without its tidy rows, the rows) as the cache holds them."""
     c = r.content
     content = None if c is None else {"kind": c.kind, "version": c.version, "meta": c.meta,
                                       "phases": None if c.phases is None else list(c.phases)}
     issues = [[i.code, i.sheet, i.cell, i.label, i.value, i.expected, i.detail] for i in r.issues]
-    rows = None if c is None else c.rows_json if c.rows is None else _dumps(c.rows)
-    return _dumps({"issues": issues, "content": content, "crash": r.crash}), rows
+    rows = None if c is None else c.rows_json if c.rows is None else encode_rows(c.rows)
+    return dumps({"issues": issues, "content": content, "crash": r.crash}), rows
 
 
 def decode_result(text: str, rows: str | None = None) -> FileResult | None:
-    """The FileResult `text` holds (its tidy rows left as the JSON `rows`, see decode_rows), or None when it is
-    not exactly what encode_result writes."""
+    """The FileResult `text` holds (its tidy rows left as the JSON `rows`, see sipxl.consolidate.rows_json), or
+    None when it is not exactly what encode_result writes."""
     try:
-        data = json.loads(text, object_hook=_decode_object)
+        data = json.loads(text, object_hook=untag)
         issues = []
         for row in data["issues"]:
             if len(row) != 7 or row[0] not in CATALOGUE or not all(isinstance(x, str) for x in row):
@@ -100,25 +76,6 @@ def decode_result(text: str, rows: str | None = None) -> FileResult | None:
             content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, None, rows)
         return FileResult(issues, content, str(data.get("crash") or ""))
     except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-def decode_rows(text: str) -> dict[str, list[tuple]] | None:
-    """The tidy rows the cache holds as `text`, or None when they are not what encode_result writes."""
-    try:
-        data = json.loads(text, object_hook=_decode_object)
-        if not isinstance(data, dict):
-            return None
-        out = {}
-        for table, rows in data.items():
-            if table not in TIDY_COLUMNS or not isinstance(rows, list):
-                return None
-            width = len(TIDY_COLUMNS[table])
-            out[table] = [tuple(r) for r in rows]
-            if any(len(r) != width for r in out[table]):
-                return None
-        return out
-    except (ValueError, TypeError, AttributeError):
         return None
 
 

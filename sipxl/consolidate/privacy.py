@@ -102,8 +102,13 @@ def sanitise_result(result, key: bytes | None = None):
         return result
     content = result.content
     if content is not None:
-        rows = {name: [tuple(s.value(v) for v in row) for row in table] for name, table in content.rows.items()}
-        content = replace(content, rows=rows, meta={**content.meta, KEY_META: key_id(key)})
+        from .rows_json import decode_rows, encode_rows
+
+        as_text = content.rows is None  # the rows as a worker sends them: JSON text
+        given = decode_rows(content.rows_json or "") if as_text else content.rows
+        rows = {name: [tuple(s.value(v) for v in row) for row in table] for name, table in (given or {}).items()}
+        content = replace(content, rows=None if as_text else rows, rows_json=encode_rows(rows) if as_text else None,
+                          meta={**content.meta, KEY_META: key_id(key)})
     return replace(result, issues=[s.issue(i) for i in result.issues], content=content,
                    crash=s.text(result.crash))
 

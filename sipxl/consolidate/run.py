@@ -17,11 +17,12 @@ from pathlib import Path
 from ..io.bounds import Limits
 from ..isolation import Isolated
 from ..issues import Issue, has_errors, issue, sort_issues
-from .cache import decode_rows, load_cache, load_manifest
+from .cache import load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
 from .guard import check_folders
 from .privacy import authority_key, made_with, sanitise_result
+from .rows_json import decode_rows
 from .tidy import FileContent
 from .worker import FileResult, check_many, check_one, set_aside
 
@@ -200,8 +201,9 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
 
 
 def load_rows(cons: Consolidation) -> None:
-    """Decode the tidy rows of every result that came from the cache, which only rebuilding the outputs needs. A
-    file whose cached rows cannot be decoded is read again, so a damaged cache costs no more than a re-read."""
+    """Decode the tidy rows of every result (JSON text, as workers send them and the cache keeps them), which only
+    rebuilding the outputs needs. A file whose cached rows cannot be decoded is read again, so a damaged cache
+    costs no more than a re-read."""
     key = authority_key(cons.config.pseudonym_key)
     for r in cons.records:
         c = r.content
@@ -210,8 +212,17 @@ def load_rows(cons: Consolidation) -> None:
         rows = decode_rows(c.rows_json or "")
         if rows is None:
             again = sanitise_result(check_one(r.found.path), key).content
-            rows = again.rows if again is not None and again.rows is not None else {}
-        c.rows, c.rows_json = rows, None
+            text = again.rows_json if again is not None and again.rows_json is not None else "{}"
+            rows, c.rows_json = decode_rows(text) or {}, text
+        c.rows = rows
+
+
+def drop_rows(cons: Consolidation) -> None:
+    """Let go of the decoded rows once the tidy tables hold them (the JSON text stays, for the cache)."""
+    for r in cons.records:
+        c = r.content
+        if c is not None and c.rows is not None and c.rows_json is not None:
+            c.rows = None
 
 
 def _located(i: Issue, r: FileRecord) -> Issue:

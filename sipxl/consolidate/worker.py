@@ -14,13 +14,14 @@ from ..io import stages
 from ..isolation import Died
 from ..issues import Issue, issue
 from .discover import READ_SUFFIXES
+from .rows_json import as_json
 from .tidy import FileContent, file_content
 
 
 @dataclass
 class FileResult:
     issues: list[Issue] = field(default_factory=list)
-    content: FileContent | None = None  # None: nothing could be read (rejected)
+    content: FileContent | None = None  # None: nothing could be read (rejected); its rows travel as JSON text
     crash: str = ""  # traceback of an internal error, for sipxl-error.log
 
 
@@ -33,7 +34,7 @@ def check_one(path: str) -> FileResult:
         checked = check_file(path)
         if checked.content is None:
             return FileResult([_plain(i) for i in checked.issues])
-        return FileResult([_plain(i) for i in checked.issues], file_content(checked.content, checked.scores))
+        return FileResult([_plain(i) for i in checked.issues], as_json(file_content(checked.content, checked.scores)))
     except Exception:  # noqa: BLE001 - one file's failure must not stop the run
         return FileResult([issue("SIPXL-C007")], None, traceback.format_exc())
 
@@ -63,7 +64,7 @@ def check_many(paths: list[str]) -> list[FileResult]:
                 out.append(FileResult([_plain(i) for i in c.issues]))
             else:
                 stages.begin(p, "preparing its rows for the tables")
-                out.append(FileResult([_plain(i) for i in c.issues], file_content(c.content, c.scores)))
+                out.append(FileResult([_plain(i) for i in c.issues], as_json(file_content(c.content, c.scores))))
         return out
     except Exception:  # noqa: BLE001 - one file's failure must not stop the others: one by one
         return [check_one(p) for p in paths]

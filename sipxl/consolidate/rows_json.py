@@ -1,0 +1,73 @@
+"""A file's tidy rows as JSON text: how a worker sends them, how the parent holds them and how the cache stores
+them, so that they are encoded once (in the worker, in parallel) and decoded only to build the tidy tables.
+
+Dates are tagged ({"$d": "2026-03-02"}, {"$t": ...} for a date and time); nothing else is special. Decoding
+checks the shape (known tables, rows of the right width) and gives None for anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from .tidy import COLUMNS
+
+
+def _tag(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return {"$t": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$d": v.isoformat()}
+    if hasattr(v, "item"):  # a numpy scalar
+        return v.item()
+    raise TypeError(f"not a tidy value: {type(v).__name__}")
+
+
+def untag(d: dict) -> object:
+    if len(d) == 1:
+        if "$d" in d:
+            return dt.date.fromisoformat(d["$d"])
+        if "$t" in d:
+            return dt.datetime.fromisoformat(d["$t"])
+    return d
+
+
+def dumps(value: object) -> str:
+    """Compact JSON with dates tagged (raises TypeError for a value JSON cannot hold)."""
+    return json.dumps(value, default=_tag, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_rows(rows: dict[str, list[tuple]]) -> str:
+    return dumps(rows)
+
+
+def decode_rows(text: str) -> dict[str, list[tuple]] | None:
+    """The tidy rows `text` holds, or None when they are not what encode_rows writes."""
+    try:
+        data = json.loads(text, object_hook=untag)
+        if not isinstance(data, dict):
+            return None
+        out = {}
+        for table, rows in data.items():
+            if table not in COLUMNS or not isinstance(rows, list):
+                return None
+            width = len(COLUMNS[table])
+            out[table] = [tuple(r) for r in rows]
+            if any(len(r) != width for r in out[table]):
+                return None
+        return out
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def as_json(content):
+    """`content` (sipxl.consolidate.tidy.FileContent) with its rows as JSON text, or as it is when a value cannot be
+    written as JSON (such a file is then simply not cached)."""
+    if content is None or content.rows is None:
+        return content
+    try:
+        text = encode_rows(content.rows)
+    except (TypeError, ValueError):
+        return content
+    content.rows, content.rows_json = None, text
+    return content
