@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .run import STATUS_LABELS, Consolidation
+from .privacy import authority_key
+from .run import STATUS_LABELS, Consolidation, rows_of
 from .tidy import COLUMNS
 
 PREFIX = ("file", "kind", "seed_code", "school", "project", "intervention", "partnership", "jst")
@@ -23,13 +24,14 @@ PUPIL_LEVEL_NOTE = (
 
 def tidy_frames(cons: Consolidation) -> dict[str, pd.DataFrame]:
     rows: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
+    key = authority_key(cons.config.pseudonym_key)
     for r in cons.accepted:
         c = r.content
         if c is None:
             continue
         head = (r.rel, c.kind, *(c.meta.get(k) for k in PREFIX[2:]))
         ret_head = (r.rel, c.meta.get("seed_code"), c.meta.get("school"), c.meta.get("session"))
-        for name, table_rows in c.rows.items():
+        for name, table_rows in rows_of(r, key).items():  # decoded file by file: held once, in the tables
             h = ret_head if name == "school_returns" else head
             rows[name].extend(h + tuple(t) for t in table_rows)
     frames = {}

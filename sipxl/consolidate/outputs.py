@@ -20,7 +20,7 @@ from .cache import MANIFEST, save_cache
 from .feedback import FEEDBACK, MAIL_MERGE, write_feedback
 from .history import HISTORY, history_text, load_history, previous_session
 from .privacy import authority_key, key_id
-from .run import STATUS_LABELS, Consolidation, drop_rows, load_rows
+from .run import STATUS_LABELS, Consolidation
 from .tidy import TABLES
 
 if TYPE_CHECKING:  # pandas and the writers are imported where they are used: an unchanged re-run needs neither
@@ -369,10 +369,7 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
     # that fails on the way leaves the previous outputs as they were, and two runs never share a temporary folder.
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.", suffix=TMP, dir=out_dir.resolve().parent))
     try:
-        load_rows(cons)  # the tidy rows are JSON text until the tables are built from them
-        frames = frames_for(cons, surveys)
-        drop_rows(cons)  # one copy of the rows from here on: the tables (and the JSON for the cache)
-        _write_all(tmp, cons, frames, history, inputs, out_dir)
+        _write_all(tmp, cons, frames_for(cons, surveys), history, inputs, out_dir)
         final: dict[str, Path] = {}
         shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
         os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)

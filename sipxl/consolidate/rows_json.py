@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from sys import intern
 
 from .tidy import COLUMNS
 
@@ -52,7 +53,8 @@ def decode_rows(text: str) -> dict[str, list[tuple]] | None:
             if table not in COLUMNS or not isinstance(rows, list):
                 return None
             width = len(COLUMNS[table])
-            out[table] = [tuple(r) for r in rows]
+            # Texts repeat row after row (a table's labels, a school's name): one copy of each, as the worker had.
+            out[table] = [tuple(intern(v) if type(v) is str else v for v in r) for r in rows]
             if any(len(r) != width for r in out[table]):
                 return None
         return out

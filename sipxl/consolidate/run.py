@@ -200,29 +200,30 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
                          sum(r.unchanged for r in records), time.perf_counter() - started, names)
 
 
+def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
+    """The file's tidy rows, decoded from their JSON text (as workers send them and the cache keeps them) each time
+    they are asked for, so that they are held once, in the tables built from them. A file whose cached rows
+    cannot be decoded is read again (`key`: the authority's pseudonym key), so a damaged cache costs no more
+    than a re-read."""
+    c = record.content
+    if c is None:
+        return {}
+    if c.rows is not None:
+        return c.rows
+    rows = decode_rows(c.rows_json or "")
+    if rows is None:
+        again = sanitise_result(check_one(record.found.path), key).content
+        c.rows_json = again.rows_json if again is not None and again.rows_json is not None else "{}"
+        rows = decode_rows(c.rows_json) or {}
+    return rows
+
+
 def load_rows(cons: Consolidation) -> None:
-    """Decode the tidy rows of every result (JSON text, as workers send them and the cache keeps them), which only
-    rebuilding the outputs needs. A file whose cached rows cannot be decoded is read again, so a damaged cache
-    costs no more than a re-read."""
+    """Decode every file's tidy rows and keep them on its content (for inspection; the outputs decode as they go)."""
     key = authority_key(cons.config.pseudonym_key)
     for r in cons.records:
-        c = r.content
-        if c is None or c.rows is not None:
-            continue
-        rows = decode_rows(c.rows_json or "")
-        if rows is None:
-            again = sanitise_result(check_one(r.found.path), key).content
-            text = again.rows_json if again is not None and again.rows_json is not None else "{}"
-            rows, c.rows_json = decode_rows(text) or {}, text
-        c.rows = rows
-
-
-def drop_rows(cons: Consolidation) -> None:
-    """Let go of the decoded rows once the tidy tables hold them (the JSON text stays, for the cache)."""
-    for r in cons.records:
-        c = r.content
-        if c is not None and c.rows is not None and c.rows_json is not None:
-            c.rows = None
+        if r.content is not None:
+            r.content.rows = rows_of(r, key)
 
 
 def _located(i: Issue, r: FileRecord) -> Issue:
