@@ -35,8 +35,8 @@ STAGES = [
     ("sipxl.consolidate.feedback", "write_feedback", "feedback"),
     ("sipxl.consolidate.cache", "save_cache", "cache"),
 ]
-# built in forked processes beside the other outputs (the dashboard; the feedback workbooks and the cache)
-CHILD_STAGES = {"figures", "dashboard.xlsx", "feedback", "cache"}
+# built in forked processes beside the tidy files (the dashboard; the report, the feedback workbooks and the cache)
+CHILD_STAGES = {"figures", "dashboard.xlsx", "report.xlsx", "report.json", "feedback", "cache"}
 seconds: dict[str, float] = {}
 first_call: dict[str, float] = {}
 

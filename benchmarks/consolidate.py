@@ -280,8 +280,8 @@ def report(results: dict[str, dict]) -> str:
               "Start-up: launch to the start of checking (interpreter, imports, configuration). Check: finding, "
               "hashing and checking the files, and accounting for them. The rest is the serial phase, by output "
               "(`outputs` is all of it, including what is not listed). On Linux the figures and the dashboard "
-              "are built in one forked process and the feedback workbooks and the cache in another, beside the "
-              "report and the tidy files, so those stages overlap and `outputs` is less than their sum.", ""]
+              "are built in one forked process and the validation report, the feedback workbooks and the cache in "
+              "another, beside the tidy files, so those stages overlap and `outputs` is less than their sum.", ""]
     stages = [s for s in STAGE_ORDER if any(s in r["jobs2"]["stages"] for r in rows)]
     lines += ["| size | " + " | ".join(stages) + " | unchanged re-run: start-up / outputs |",
               "|---|" + "---:|" * (len(stages) + 1)]

@@ -278,8 +278,6 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
         write_dashboard(tmp / DASHBOARD, figures)
 
     def the_rest() -> None:
-        write_report_xlsx(tmp / REPORT_XLSX, cons)
-        (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
         for name in TABLES:
             _write_frame(frames[name], tmp / TIDY / f"{name}.csv", tmp / TIDY / f"{name}.parquet")
         (tmp / TIDY / "README.txt").write_text(
@@ -289,13 +287,15 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
             "value).\nsurvey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
         _write_manifest(tmp / MANIFEST, cons, inputs)
 
-    def letters_and_cache() -> None:
+    def report_letters_and_cache() -> None:
+        write_report_xlsx(tmp / REPORT_XLSX, cons)
+        (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
         write_feedback(cons, tmp / FEEDBACK)
         # The cache goes straight into place (a cache of what was read stays right even if a later step fails).
         _save_cache(out_dir, cons)
 
-    side_by_side(dashboard, letters_and_cache, the_rest,
-                 names=("the dashboard", "the feedback workbooks and the cache"))
+    side_by_side(dashboard, report_letters_and_cache, the_rest,
+                 names=("the dashboard", "the validation report, the feedback workbooks and the cache"))
 
 
 def _save_cache(out_dir: Path, cons: Consolidation) -> None:
