@@ -121,6 +121,9 @@ def test_a_microsoft_forms_survey_export_is_consolidated(two_sessions, tmp_path,
 def test_copied_files_are_not_late_and_the_summary_says_why(two_sessions, tmp_path, capsys):
     copy = tmp_path / "copy"
     shutil.copytree(two_sessions / "now", copy)  # a plain copy: every file modified now, after the deadline
+    from sipxl.sample import build_clean
+
+    build_clean("school_return", copy / "unstamped" / "return.xlsx")  # never prepared: no stamp
     for p in copy.rglob("*.xlsx"):
         os.utime(p, None)
     cons = consolidate([copy], tmp_path / "o", AuthorityConfig(deadline=dt.date(2026, 6, 26)), jobs=1)

@@ -381,8 +381,13 @@ def prepare(book: xw.Book) -> None:
             book.sheets[ISSUES_SHEET].activate()
             verdict = ("No errors, but this is an EMPTY return: nothing has been entered in this workbook yet."
                        if empty is not None else "No errors: the workbook can be sent as it is.")
-            _alert(book, f"{verdict}\nA {content.template.title} workbook carries no submission stamp, so nothing "
-                         f"was stamped.{note}{instead}")
+            from ..spec import get_template
+
+            why = (f"It was made from an earlier template (version {content.version}) without a submission stamp, "
+                   "so nothing was stamped; please use the current template next time."
+                   if "submitted_on" in layout_template(get_template(content.kind)).fields else
+                   f"A {content.template.title} workbook carries no submission stamp, so nothing was stamped.")
+            _alert(book, f"{verdict}\n{why}{note}{instead}")
             return
         on, with_ = layout.fields["submitted_on"], layout.fields["submitted_with"]
         name = content.sheet_names[on.sheet]

@@ -94,11 +94,23 @@ def _project_0_9() -> Template:
     return replace(_without_column(_project_1_0(), "pupils", "sex"), version="0.9")
 
 
+def _return_1_1() -> Template:
+    """The school data return 1.1: no submission stamp on the Details sheet (1.0: nor Scores and Summary sheets)."""
+    from . import get_template
+
+    t = _without_blocks(get_template("school_return"), lambda b: not (
+        (isinstance(b, Field) and b.key in ("submitted_on", "submitted_with"))
+        or (isinstance(b, Heading) and b.text == "Submission")))
+    return replace(t, version="1.1")
+
+
 HISTORY: dict[tuple[str, str], Callable[[], Template]] = {
     ("sipp_project", "0.9"): _project_0_9,
     ("sipp_project", "1.0"): _project_1_0,
     **{(kind, "1.0"): _same_layout(kind, "1.0")
-       for kind in ("social_skills", "observation", "gas", "rosenberg", "attendance", "survey", "school_return")},
+       for kind in ("social_skills", "observation", "gas", "rosenberg", "attendance", "survey")},
+    ("school_return", "1.0"): lambda: _without_reports(replace(_return_1_1(), version="1.0")),
+    ("school_return", "1.1"): _return_1_1,
 }
 @cache
 def template_version(kind: str, version: str) -> Template | None:

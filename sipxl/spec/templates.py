@@ -26,6 +26,7 @@ from .reports import scores_sheet, summary_sheet
 from .values import CHECK, xl_bad, xl_blank, xl_checked, xl_not_checked
 
 VERSION = "1.1"  # 1.1: register of 6, measures used, Phase 5 Social Skills results by formula
+RETURN_VERSION = "1.2"  # the school data return; 1.2: the submission stamp on its Details sheet
 PUPILS = 6  # the target group is 4-6 learners; assessment sheets have a column pair per pupil
 REGISTER_ROWS = PUPILS  # one register row per pupil column of the assessment sheets
 
@@ -51,14 +52,14 @@ PUPIL_REF_HELP = (
 # ---------------------------------------------------------------- project and partnership
 
 
-def help_sheet(title: str, fill_in: tuple[str, ...], send: str, stamped: bool = False) -> Sheet:
+def help_sheet(title: str, fill_in: tuple[str, ...], send: str, stamped: str = "") -> Sheet:
     """A teacher's guide: what to fill in, what each SIPXL button does, how to fix an issue, how to send the
     file. The catalogue of issue codes is not here: it is docs/errors.md, for the authority."""
     blocks: list = [Heading(title), Heading("What to fill in", level=2)]
     blocks += [Guidance(line) for line in (*fill_in, TYPING_HELP)]
     blocks += [Heading("The SIPXL buttons (on the SIPXL tab of the ribbon)", level=2)]
     blocks += [Guidance(line) for line in BUTTONS_HELP]
-    blocks += [Guidance(PREPARE_HELP if stamped else PREPARE_ELSEWHERE)]
+    blocks += [Guidance(PREPARE_HELP.format(sheet=stamped) if stamped else PREPARE_ELSEWHERE)]
     blocks += [Heading("How to fix an issue", level=2), *(Guidance(line) for line in FIX_HELP)]
     blocks += [Heading("How to send the file", level=2), Guidance(send), Guidance(PROTECTION_HELP)]
     return Sheet("help", "Help", tuple(blocks), width=4, label_width=22)
@@ -79,9 +80,9 @@ BUTTONS_HELP = (
     "Check setup: says whether the SIPXL add-in and Python are working, and whether this is a sipxl workbook.",
 )
 PREPARE_HELP = ("Prepare for submission: checks the workbook; when nothing must be fixed, it stamps the date and "
-                "the sipxl version on the Project sheet, ready to send.")
-PREPARE_ELSEWHERE = ("Prepare for submission: stamps a SIPP project workbook; for this workbook, click Validate "
-                     "and send it when it shows no errors.")
+                "the sipxl version on the {sheet} sheet, ready to send.")
+PREPARE_ELSEWHERE = ("Prepare for submission: checks the workbook and says whether it is ready to send (this kind "
+                     "of workbook has no stamp); Validate lists each problem.")
 FIX_HELP = (
     "On the Issues sheet, click the cell reference to go to the cell, read 'Problem' and 'What to do', correct "
     "the answer and click Validate again. Fix the errors (red) first; warnings (amber) are worth a look.",
@@ -153,12 +154,19 @@ def project_sheet() -> Sheet:
             Column("school", "School", TEXT, width=12),
             Column("role", "Role", choice(L.STAFF_ROLES), width=22),
         ), rows=8, row_key="name"),
+        *submission_stamp(),
+    ), width=5)
+
+
+def submission_stamp() -> tuple:
+    """Where Prepare for submission stamps the date and sipxl's version (the consolidator dates a file by it)."""
+    return (
         Heading("Submission", level=2),
         Field("submitted_on", "Prepared for submission on", Rule("date"),
               "Stamped by Prepare for submission.", system=True),
         Field("submitted_with", "Checked with sipxl version", TEXT,
               "Stamped by Prepare for submission.", system=True),
-    ), width=5)
+    )
 
 
 NOT_IN_USE = "NOT IN USE in this project (Project sheet): not checked or counted"
@@ -726,7 +734,7 @@ def running_head(school_field: str, second: str, what: str = "Project") -> str:
 def project_template() -> Template:
     return Template(
         "sipp_project", VERSION, "SIPP project workbook", "sipp_project.xlsx", (
-            help_sheet("SIPP project workbook", PROJECT_HELP, SEND_PROJECT, stamped=True),
+            help_sheet("SIPP project workbook", PROJECT_HELP, SEND_PROJECT, stamped="Project"),
             project_sheet(), pupils_sheet(),
             phase1_sheet(), phase2_sheet(), phase3_sheet(), phase4_sheet(), phase5_sheet(),
             social_skills_sheet(True), observation_sheet(True), observation_form_sheet(),
@@ -773,12 +781,13 @@ def assessment_templates() -> tuple[Template, ...]:
 
 
 def school_return_template() -> Template:
-    return Template("school_return", VERSION, "School data return", "school_return.xlsx", (
+    return Template("school_return", RETURN_VERSION, "School data return", "school_return.xlsx", (
         help_sheet("School data return", (
             "The data a school returns for the authority's data work: fill in the Details sheet, then ACEL "
             "(for each stage and organiser, pupils assessed and achieving the expected level in each SIMD "
             "quintile) and Attendance & Exclusions (sessions by quintile, roll, exclusions, stretch aims). "
             "Counts only; no pupil is named.",
-        ), SEND_FORM),
-        school_details_sheet(), acel_sheet(), return_measures_sheet(), scores_sheet(), summary_sheet(),
+        ), SEND_PROJECT, stamped="Details"),
+        school_details_sheet(submission_stamp()), acel_sheet(), return_measures_sheet(), scores_sheet(),
+        summary_sheet(),
     ), running_head=running_head("school_name", "{cell:session}", "Session"))
