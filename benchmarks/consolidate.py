@@ -28,6 +28,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,7 @@ SIZES = {
     "mixed-7000": ("mixed", 4950),
     "projects-2500": ("projects", 6000),
 }
-HUGE = {"mixed-25000": ("mixed", 17680)}
+HUGE = {"mixed-25000": ("replicated", 25000)}  # built from mixed-7000 (see replicate): generating it takes hours
 STAGE_ORDER = ["start-up", "check", "tidy frames", "figures", "dashboard.xlsx", "report.xlsx", "report.json",
                "tidy files", "feedback", "cache", "outputs"]
 
@@ -85,6 +86,55 @@ def ensure_sample(label: str, kind: str, schools: int) -> Path:
         stray.unlink()
     done.write_text("ok")
     say(f"  generated {len(workbooks(folder))} files in {time.perf_counter() - start:.0f} s")
+    return folder
+
+
+_SEED = re.compile(rb"(?<![0-9])99(?=[0-9]{5}(?![0-9]))")  # the sample's SEED codes are 99xxxxx
+
+
+def _copy_as(job: tuple[str, str, bytes]) -> None:
+    """One workbook of copy k of an authority: every SEED code's "99" prefix becomes another two digits, in every
+    XML part, so copy k is a distinct set of schools (partnerships, projects and returns consistent)."""
+    src, dst, prefix = job
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                data = _SEED.sub(prefix, data)
+            zout.writestr(info, data)
+    st = os.stat(src)
+    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def replicate(label: str, files: int, base: str = "mixed-7000") -> Path:
+    """An authority of `files` workbooks made of copies of `base`, each copy's schools given their own SEED codes
+    (99xxxxx, then 98xxxxx, ...), so nothing is a duplicate or superseded. Generating 17,680 schools with the
+    sample generator takes hours on this machine; rewriting the copies' SEED codes takes minutes."""
+    folder = DATA / label / "returns"
+    done = DATA / label / ".complete"
+    if done.exists():
+        return folder
+    source = ensure_sample(base, *SIZES[base])
+    shutil.rmtree(folder, ignore_errors=True)
+    say(f"  building {label} from copies of {base}")
+    start = time.perf_counter()
+    books = workbooks(source)
+    jobs = []
+    for k in range(-(-files // len(books))):
+        prefix = str(99 - k).encode()
+        for src in books:
+            if len(jobs) == files:
+                break
+            rel = src.relative_to(source).as_posix()
+            rel = re.sub(r"(?<![0-9])99(?=[0-9]{5}(?![0-9]))", prefix.decode(), rel)
+            rel = rel.replace("/", f" (copy {k})/", 1) if k and "/" in rel else rel
+            dst = folder / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            jobs.append((str(src), str(dst), prefix))
+    with ProcessPoolExecutor(JOBS) as pool:
+        list(pool.map(_copy_as, jobs, chunksize=64))
+    done.write_text("ok")
+    say(f"  built {len(jobs)} files in {time.perf_counter() - start:.0f} s")
     return folder
 
 
@@ -198,7 +248,7 @@ def touch_one_percent(folder: Path) -> int:
 
 def measure(label: str, kind: str, schools: int, full: bool) -> dict:
     say(f"== {label}")
-    folder = ensure_sample(label, kind, schools)
+    folder = replicate(label, schools) if kind == "replicated" else ensure_sample(label, kind, schools)
     files = workbooks(folder)
     warm_cache(files)
     out = DATA / label / "out"
