@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
-from support.apply import SUPPORTED_ACTIONS, UnsupportedActionError, apply_actions
+from support.apply import SUPPORTED_ACTIONS, UnsupportedActionError, _text_pixels, apply_actions
 
 from sipxl.excel.payload import iso_for_client, payload_from_xlsx
 from sipxl.excel.xlremote import XLWINGS_VERSION, book_from_payload, xw
@@ -255,4 +255,6 @@ def test_column_autofit_is_approximated_in_the_copy(src: Path, tmp_path: Path) -
     effects = apply_actions(src, book.json(), dst)
     assert any(e["func"] == "setAutofit" for e in effects)
     width = openpyxl.load_workbook(dst).worksheets[0].column_dimensions["H"].width
-    assert width == len("a fairly long piece of text to fit") + 2
+    text = _text_pixels("a fairly long piece of text to fit")  # Calibri 11's glyphs (Carlito's metrics)
+    assert text < 7 * width + 5 <= text + 12  # Excel's column of w characters is 7w + 5 pixels: fitted, tight
+    assert _text_pixels("short") < text

@@ -138,16 +138,16 @@ def _cell_value(v: object) -> object:
 
 def _write_page(sheet: Any, page: Page, fit: bool = False) -> None:
     """Write a page's values and formats. With `fit` (a sheet the workbook's template did not build, so its columns
-    have Excel's default width), the columns are autofitted to the cells that another cell follows on their row:
-    those are written first, the texts free to run on into empty cells only after the autofit, so a long line
-    does not make its column as wide as itself."""
+    have Excel's default width), the columns are autofitted to the rows of tables (rows of two cells or more) and
+    the numbers: those are written first, a text alone on its row (a title, a line of text) only after the
+    autofit, so it runs on into the empty cells beside it and does not make its column as wide as itself."""
     if not page.rows:
         return
     values = [[_cell_value(v) for v in row] for row in page.rows]
     whole = sheet.range((1, 1), (len(values), page.width))
     if fit:
-        whole.value = [[v if isinstance(v, int | float) or any(x not in (None, "") for x in row[c + 1:]) else None
-                         for c, v in enumerate(row)] for row in values]
+        whole.value = [row if sum(v not in (None, "") for v in row) > 1 else
+                       [v if isinstance(v, int | float) else None for v in row] for row in values]
         _write_formats(sheet, page)
         whole.columns.autofit()
     whole.value = values

@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
+import os
 import re
 import shutil
+import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -115,8 +118,10 @@ def apply_actions(
 
 
 def _autofit(state: _State, action: dict) -> None:
-    """Approximate Excel's column autofit in the copy, so a render of it shows what a teacher would see:
-    each column as wide as its longest value in the range (Arial 10, about one unit a character)."""
+    """Excel's column autofit in the copy, so a render of it shows what a teacher would see: each column as wide
+    as the widest value the range shows (its number format applied), measured with the glyph widths of the
+    workbook's default font (Calibri 11 through Carlito, its metric twin). Without Carlito (where nothing is
+    rendered: tests/test_print.py skips) every character counts as wide as Calibri's widest letters."""
     args = action.get("args")
     axis = args if isinstance(args, str) else (args or [""])[0]
     if "column" not in str(axis).lower():
@@ -126,21 +131,87 @@ def _autofit(state: _State, action: dict) -> None:
         raise UnsupportedActionError("setAutofit", f"sheet {ws.title!r} is protected: Excel refuses to size columns")
     min_row, min_col, max_row, max_col = _bounds(action)
     for col in range(min_col, max_col + 1):
-        texts = [_shown(ws.cell(row=r, column=col).value) for r in range(min_row, max_row + 1)]
-        longest = max((len(t) for t in texts), default=0)
-        if longest:
-            ws.column_dimensions[get_column_letter(col)].width = min(longest + 2, 80)
+        cells = [ws.cell(row=r, column=col) for r in range(min_row, max_row + 1)]
+        pixels = max((_text_pixels(_shown(c.value, c.number_format)) for c in cells), default=0.0)
+        if pixels:
+            # Excel: a column of w characters is 7w + 5 pixels (Calibri 11); autofit leaves a few pixels spare
+            ws.column_dimensions[get_column_letter(col)].width = min(round((pixels + 3) / 7 + 0.005, 2), 255)
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, number_format: str = "General") -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:.1f}"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        m = re.fullmatch(r"0(?:\.(0+))?(%?)", number_format or "")
+        if m:
+            return f"{value * (100 if m.group(2) else 1):.{len(m.group(1) or '')}f}{m.group(2)}"
+        return f"{value:.10g}" if isinstance(value, float) else str(value)
     if isinstance(value, dt.datetime | dt.date):
         return "00/00/0000"
     return str(value)
 
+
+_CALIBRI_11 = 11 * 96 / 72  # pixels to the em at 100 % zoom
+_CALIBRI_WIDEST = 0.95  # of an em: Calibri's widest letters (W, M) are narrower
+
+
+@functools.cache
+def _advances() -> tuple[dict[int, float], float] | None:
+    """Carlito's advance widths (fractions of an em) by code point, or None where it is not installed."""
+    for path in ("/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",):
+        if os.path.exists(path):
+            return _ttf_advances(Path(path).read_bytes())
+    return None
+
+
+def _ttf_advances(data: bytes) -> tuple[dict[int, float], float]:
+    """Advance widths from a TrueType font's hhea, hmtx and cmap (format 4) tables; and the widest."""
+    tables = {data[12 + 16 * k:16 + 16 * k].decode("latin-1"): struct.unpack(">II", data[20 + 16 * k:28 + 16 * k])
+              for k in range(struct.unpack(">H", data[4:6])[0])}
+    head = tables["head"][0]
+    units = struct.unpack(">H", data[head + 18:head + 20])[0]
+    hhea = tables["hhea"][0]
+    metrics = struct.unpack(">H", data[hhea + 34:hhea + 36])[0]
+    hmtx = tables["hmtx"][0]
+    widths = [struct.unpack(">H", data[hmtx + 4 * k:hmtx + 4 * k + 2])[0] for k in range(metrics)]
+    cmap = tables["cmap"][0]
+    out: dict[int, float] = {}
+    for k in range(struct.unpack(">H", data[cmap + 2:cmap + 4])[0]):
+        platform, encoding, offset = struct.unpack(">HHI", data[cmap + 4 + 8 * k:cmap + 12 + 8 * k])
+        sub = cmap + offset
+        if (platform, encoding) not in ((3, 1), (0, 3)) or struct.unpack(">H", data[sub:sub + 2])[0] != 4:
+            continue
+        n = struct.unpack(">H", data[sub + 6:sub + 8])[0] // 2
+        ends = struct.unpack(f">{n}H", data[sub + 14:sub + 14 + 2 * n])
+        starts = struct.unpack(f">{n}H", data[sub + 16 + 2 * n:sub + 16 + 4 * n])
+        deltas = struct.unpack(f">{n}h", data[sub + 16 + 4 * n:sub + 16 + 6 * n])
+        at = sub + 16 + 6 * n
+        offsets = struct.unpack(f">{n}H", data[at:at + 2 * n])
+        for i in range(n):
+            for code in range(starts[i], ends[i] + 1):
+                if code == 0xFFFF:
+                    continue
+                if offsets[i] == 0:
+                    glyph = (code + deltas[i]) & 0xFFFF
+                else:
+                    pos = at + 2 * i + offsets[i] + 2 * (code - starts[i])
+                    glyph = struct.unpack(">H", data[pos:pos + 2])[0]
+                    glyph = (glyph + deltas[i]) & 0xFFFF if glyph else 0
+                out[code] = widths[min(glyph, metrics - 1)] / units
+        break
+    return out, max(widths) / units
+
+
+def _text_pixels(text: str) -> float:
+    if not text:
+        return 0.0
+    metrics = _advances()
+    if metrics is None:
+        return len(text) * _CALIBRI_WIDEST * _CALIBRI_11
+    advances, widest = metrics
+    return sum(advances.get(ord(ch), widest) for ch in text) * _CALIBRI_11
 
 
 class _State:
