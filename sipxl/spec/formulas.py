@@ -8,8 +8,8 @@ sipxl reports as not valid. A formula starting with "{=" is an array formula.
 from __future__ import annotations
 
 import re
-from functools import cache
 
+from .._memo import by_identity
 from .layout import TemplateLayout, a1, layout_template, resolve
 from .lists import ROSENBERG_RESPONSES, ROSENBERG_REVERSED
 from .model import ItemGrid, Template
@@ -39,7 +39,7 @@ def grid_change(pre: str, post: str) -> str:
 Cell = tuple[str, int, int]  # (sheet code, row, col), from 0
 
 
-@cache
+@by_identity  # functools.cache would hash the whole template on every call (a third of a millisecond)
 def formula_cells(template: Template) -> dict[Cell, str]:
     """Every calculated cell of `template` (not the headers that show a pupil's reference) and its formula."""
     layout = layout_template(template)
@@ -90,29 +90,30 @@ def _col_index(letters: str) -> int:
 def references(layout: TemplateLayout, code: str, formula: str) -> set[Cell]:
     """The cells a formula written on sheet `code` refers to."""
     names = {layout.sheet_name(s.code): s.code for s in layout.template.sheets}
-    out: set[Cell] = set()
     text = _STRING.sub('""', formula)
+    ranges = set()  # a checked formula names the same range several times: each is expanded once
     for m in _REF.finditer(text):
         if m.start() > 0 and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "_"):
             continue
-        sheet = m.group(1) or m.group(2)
+        ranges.add(m.group(1, 2, 3, 4, 5, 6))
+    out: set[Cell] = set()
+    for quoted, plain, col1, row1, col2, row2 in ranges:
+        sheet = quoted or plain
         where = code if sheet is None else names[sheet.replace("''", "'")]
-        c1, r1 = _col_index(m.group(3)), int(m.group(4)) - 1
-        c2, r2 = (_col_index(m.group(5)), int(m.group(6)) - 1) if m.group(5) else (c1, r1)
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                out.add((where, r, c))
+        c1, r1 = _col_index(col1), int(row1) - 1
+        c2, r2 = (_col_index(col2), int(row2) - 1) if col2 else (c1, r1)
+        out.update((where, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
     return out
 
 
-@cache
+@by_identity
 def direct_references(template: Template) -> dict[Cell, frozenset[Cell]]:
     """For each calculated cell, the cells its formula refers to (parsed once per template, not per file)."""
     layout = layout_template(template)
     return {cell: frozenset(references(layout, cell[0], text)) for cell, text in formula_cells(template).items()}
 
 
-@cache
+@by_identity
 def inputs_of(template: Template) -> dict[Cell, frozenset[Cell]]:
     """For each calculated cell, the answer cells it uses, directly or through other calculated cells."""
     cells = formula_cells(template)
