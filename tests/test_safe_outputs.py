@@ -87,7 +87,8 @@ def test_a_failed_run_leaves_the_previous_outputs_intact(returns, tmp_path, monk
         raise OSError("disk full")
 
     monkeypatch.setattr(validation_report, "write_report_xlsx", broken)  # outputs imports it when writing
-    with pytest.raises(OSError):
+    # raised as it is, or (where the report is written in a forked process) as that process's failure
+    with pytest.raises((OSError, RuntimeError), match="disk full"):
         write_outputs(consolidate([returns], out, jobs=1, force=True), out, force=True)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
