@@ -23,21 +23,31 @@ PUPIL_LEVEL_NOTE = (
 
 
 def tidy_frames(cons: Consolidation) -> dict[str, pd.DataFrame]:
-    rows: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
+    """The tidy tables, gathered column by column: each file's rows are decoded once and go straight into the
+    columns (its file, school and project repeated by reference), so no table is held row by row as well."""
     key = authority_key(cons.config.pseudonym_key)
+    names = {name: [*(RETURN_PREFIX if name == "school_returns" else PREFIX), *cols] for name, cols in COLUMNS.items()}
+    columns: dict[str, list[list]] = {name: [[] for _ in cols] for name, cols in names.items()}
     for r in cons.accepted:
         c = r.content
         if c is None:
             continue
         head = (r.rel, c.kind, *(c.meta.get(k) for k in PREFIX[2:]))
         ret_head = (r.rel, c.meta.get("seed_code"), c.meta.get("school"), c.meta.get("session"))
-        for name, table_rows in rows_of(r, key).items():  # decoded file by file: held once, in the tables
+        for name, table_rows in rows_of(r, key).items():
+            if not table_rows:
+                continue
             h = ret_head if name == "school_returns" else head
-            rows[name].extend(h + tuple(t) for t in table_rows)
+            out, n = columns[name], len(table_rows)
+            for j, v in enumerate(h):
+                out[j].extend([v] * n)
+            for j, values in enumerate(zip(*table_rows, strict=True), start=len(h)):
+                out[j].extend(values)
     frames = {}
-    for name, cols in COLUMNS.items():
-        prefix = RETURN_PREFIX if name == "school_returns" else PREFIX
-        frames[name] = pd.DataFrame(rows[name], columns=[*prefix, *cols])
+    for name, cols in names.items():
+        lists = columns.pop(name)  # each table's lists go as soon as its frame holds them
+        frames[name] = pd.DataFrame(dict(zip(cols, lists, strict=True)), columns=cols) if lists[0] else \
+            pd.DataFrame(columns=cols)
     frames["files"] = files_frame(cons)
     return frames
 
