@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -160,9 +161,13 @@ _CALIBRI_WIDEST = 0.95  # of an em: Calibri's widest letters (W, M) are narrower
 @functools.cache
 def _advances() -> tuple[dict[int, float], float] | None:
     """Carlito's advance widths (fractions of an em) by code point, or None where it is not installed."""
-    for path in ("/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",):
-        if os.path.exists(path):
-            return _ttf_advances(Path(path).read_bytes())
+    path = "/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf"  # Debian's fonts-crosextra-carlito
+    if not os.path.exists(path) and shutil.which("fc-match"):
+        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", "Carlito:style=Regular"],
+                               capture_output=True, text=True).stdout.split("\t")
+        path = found[1] if len(found) == 2 and "Carlito" in found[0] else ""
+    if path.endswith(".ttf") and os.path.exists(path):
+        return _ttf_advances(Path(path).read_bytes())
     return None
 
 
