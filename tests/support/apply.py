@@ -328,7 +328,11 @@ def _set_value(cell, value: Any) -> None:
 
 
 def _clear_formats(cell) -> None:
-    cell.font = Font()
+    """As Excel: the cell takes the workbook's Normal style (its font is the workbook's default, Calibri 11)."""
+    try:
+        cell.style = "Normal"
+    except ValueError:  # a workbook without it (not one Excel wrote)
+        cell.font = Font(name="Calibri", sz=11, family=2, scheme="minor")
     cell.fill = PatternFill()
     cell.border = Border()
     cell.alignment = Alignment()
