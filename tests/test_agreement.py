@@ -181,8 +181,9 @@ def _score(v: object, scale: float = 1.0) -> object:
 
 
 def scored_cells(content, scores) -> dict[Cell, object]:
-    """The sheet's Leuven and attendance summary cells and what `sipxl score` gives for each (where one score
-    stands for one cell: a session date, a pupil reference or a pupil column that is not repeated)."""
+    """The sheet's Leuven, attendance and ACEL cells and what `sipxl score` gives for each (where one score
+    stands for one cell: a session date, a pupil reference or a pupil column that is not repeated, a stage and
+    organiser)."""
     layout = layout_template(content.template)
     out: dict[Cell, object] = {}
     lv = scores.leuven
@@ -227,6 +228,14 @@ def scored_cells(content, scores) -> dict[Cell, object]:
         for k, row in enumerate(place.rows):
             out[(place.sheet, row, place.columns["pct"])] = \
                 _score(scores.school_return.attendance_by_quintile[k + 1], 100)
+    if "acel" in content.tables and scores.school_return is not None:
+        place = layout.tables["acel"]
+        acel = {(a.stage, a.organiser): a for a in scores.school_return.acel}
+        for r, rec in content.tables["acel"].records:
+            a = acel[(str(rec.get("stage") or ""), str(rec.get("organiser") or ""))]
+            for col, v, scale in (("pct_all", a.pct_all, 100), ("pct_q1", a.pct_by_quintile[1], 100),
+                                  ("pct_q5", a.pct_by_quintile[5], 100), ("gap_pp", a.gap_pp, 1)):
+                out[(place.sheet, r - 1, place.columns[col])] = _score(v, scale)
     return out
 
 

@@ -16,11 +16,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.apply import apply_actions
 
 import sipxl.excel.xlremote  # noqa: F401  (sets the xlwings environment before anything imports xlwings)
 from sipxl.cli import main
 from sipxl.consolidate.tidy import file_content
+from sipxl.domain.scores import is_check
 from sipxl.engine import check_file
 from sipxl.excel import buttons
 from sipxl.excel.payload import payload_from_xlsx
@@ -28,6 +31,7 @@ from sipxl.excel.xlremote import book_from_payload
 from sipxl.io.build import build_template
 from sipxl.sample import clean_values
 from sipxl.spec import layout_template
+from sipxl.spec.layout import excel_ref
 from sipxl.spec.values import CHECK
 
 
@@ -134,3 +138,113 @@ def test_school_attendance_more_than_possible_is_not_counted(tmp_path: Path) -> 
     rows = file_content(check.content, check.scores).rows["school_returns"]
     assert not [r for r in rows if r[0] == "Attendance" and r[3] == "Q1"]
     assert [r for r in rows if r[0] == "Attendance" and r[3] == "Q5"]
+
+
+# ---------------------------------------------------------------- the school return's ACEL table
+
+ACEL_ROWS = (0, 1)  # the first two stage/organiser rows of the table
+
+
+def _count() -> st.SearchStrategy:
+    """What a school might type for a count (0-2000 is valid): blanks, text, numeric text, bounds, fractions."""
+    return st.one_of(st.none(), st.integers(0, 40), st.integers(0, 40),
+                     st.sampled_from([0, 2000, 2001, -1, 0.5, 12.5, 1e6, " ", "", "abc", "n/a", "12", " 7 ", "-"]))
+
+
+@st.composite
+def _acel_answers(draw) -> dict[tuple[int, int], tuple[object, object]]:
+    """(row, quintile) -> (assessed, achieved), often with more achieving than assessed."""
+    out = {}
+    for row in ACEL_ROWS:
+        for q in (1, 2, 3, 4, 5):
+            if draw(st.integers(0, 3)) == 0:
+                assessed = draw(st.integers(0, 30))
+                out[(row, q)] = (assessed, assessed + draw(st.integers(1, 5)))  # more achieving than assessed
+            else:
+                out[(row, q)] = (draw(_count()), draw(_count()))
+    return out
+
+
+def _acel_workbook(tmp_path: Path, answers: dict) -> Path:
+    template, values = clean_values("school_return")
+    layout = layout_template(template)
+    acel = layout.tables["acel"]
+    values = dict(values)
+    for (row, q), typed in answers.items():
+        for col, v in zip((f"assessed_q{q}", f"achieved_q{q}"), typed, strict=True):
+            cell = (acel.sheet, acel.first_row + row, acel.columns[col])
+            if v is None:
+                values.pop(cell, None)
+            else:
+                values[cell] = v
+    return build_template(template, tmp_path / "return.xlsx", values=values)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(answers=_acel_answers())
+def test_acel_rows_the_sheet_shows_as_check_entry_are_not_counted(tmp_path: Path, answers: dict) -> None:
+    """For typed counts of every kind: a stage/organiser row is counted by the consolidator exactly when validate
+    reports no error at its counts (its % shows a number, not "check entry"), then with the counts as typed; and
+    `sipxl score` gives "check entry" for the row's % (all), Q1, Q5 and gap exactly where validate reports an
+    error at a count that % uses (the sheet's cells; that they show "check entry" there is proved against
+    LibreOffice in tests/test_agreement.py)."""
+    path = _acel_workbook(tmp_path, answers)
+    check = check_file(path)
+    template = check.content.template
+    acel = layout_template(template).tables["acel"]
+    name = template.sheet(acel.sheet).name
+    errors = {i.cell for i in check.issues if i.severity == "error"}
+
+    def bad(row: int, quintiles) -> bool:
+        return any(excel_ref(name, acel.first_row + row, acel.columns[f"{what}_q{q}"]) in errors
+                   for q in quintiles for what in ("assessed", "achieved"))
+
+    rows = file_content(check.content, check.scores).rows.get("school_returns", [])
+    scored = {(a.stage, a.organiser): a for a in check.scores.school_return.acel}
+    for row in ACEL_ROWS:
+        excel_row = acel.first_row + row + 1
+        record = dict(check.content.tables["acel"].records)[excel_row]
+        stage, organiser = record["stage"], record["organiser"]
+        kept = {(r[3], r[4]): r[5] for r in rows if r[0] == "ACEL" and (r[1], r[2]) == (stage, organiser)}
+        a = scored[(stage, organiser)]
+        if bad(row, (1, 2, 3, 4, 5)):
+            assert kept == {}, (row, kept)
+            assert is_check(a.pct_all)
+        else:
+            typed = {(f"Q{q}", what): float(v) for (r, q), pair in answers.items() if r == row
+                     for what, v in zip(("assessed", "achieved"), pair, strict=True)
+                     if v is not None and not (isinstance(v, str) and not v.strip())}
+            assert kept == typed
+            assert not is_check(a.pct_all)
+        for q in (1, 5):
+            assert is_check(a.pct_by_quintile[q]) == bad(row, (q,)), (row, q)
+        assert is_check(a.gap_pp) == bad(row, (1, 5))
+
+
+def test_acel_check_entry_in_sipxl_score_and_the_scores_sheet(tmp_path: Path, capsys) -> None:
+    """Row 0: more achieving than assessed in Q1; row 1: text in Q3: "check entry" in `sipxl score` (text and
+    JSON) and on the Scores sheet the button writes, where the sheet's % shows it."""
+    path = _acel_workbook(tmp_path, {(0, 1): (10, 12), (1, 3): (5, "abc")})
+    assert main(["score", str(path)]) == 1
+    text = capsys.readouterr().out
+    acel = text.split("ACEL: % achieving the expected level")[1].split("Attendance by SIMD quintile")[0]
+    first, second = (next(line for line in acel.splitlines() if what in line)
+                     for what in ("P1     Reading", "P1     Writing"))
+    assert first.count(CHECK) == 3 and second.count(CHECK) == 1  # all, Q1 and gap; all only
+    assert main(["score", str(path), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)["scores"]["school_return"]["acel"]
+    assert [data[0]["pct_all"], data[0]["pct_by_quintile"]["1"], data[0]["gap_pp"]] == [CHECK] * 3
+    assert data[1]["pct_all"] == CHECK and data[1]["pct_by_quintile"]["3"] == CHECK
+    assert isinstance(data[1]["pct_by_quintile"]["1"], float)
+
+    book = book_from_payload(payload_from_xlsx(path, client="Office.js"))
+    buttons.score(book)
+    apply_actions(path, book.json()["actions"], tmp_path / "scored.xlsx", client="Office.js")
+    rows = [[v.strip() if isinstance(v, str) else v for v in r] for r in openpyxl.load_workbook(
+        tmp_path / "scored.xlsx")[buttons.SCORES_SHEET].iter_rows(values_only=True)]
+    reading = next(r for r in rows if r[0] == "P1 Reading")
+    assert [reading[k] for k in (2, 3, 5)] == [CHECK] * 3 and isinstance(reading[4], int | float)
+    writing = next(r for r in rows if r[0] == "P1 Writing")
+    assert writing[2] == CHECK and all(isinstance(v, int | float) for v in writing[3:6])
+

@@ -227,19 +227,24 @@ def survey_rows(content: WorkbookContent) -> list[tuple]:
 def school_return_rows(content: WorkbookContent) -> list[tuple]:
     if content.kind != "school_return":
         return []
+    from ..domain.scores import sheet_checks
+
+    checks = sheet_checks(content)  # the % cells the sheet shows as "check entry" (none when all is valid)
+    layout = layout_of(content.template)
     out: list[tuple] = []
-    for _, r in _records(content.tables.get("acel")):
+    acel = layout.tables.get("acel")
+    for excel_row, r in _records(content.tables.get("acel")):
+        if (acel.sheet, excel_row - 1, acel.columns["pct_all"]) in checks:
+            continue  # the row's % shows "check entry" (a count not valid, or more achieving than assessed)
         stage, organiser = _text(r.get("stage")), _text(r.get("organiser"))
         for q in L.SIMD_QUINTILES:
             for quantity in ("assessed", "achieved"):
                 v = _v(r, f"{quantity}_q{q}")
                 if v is not None:
                     out.append(("ACEL", stage, organiser, f"Q{q}", quantity, float(v)))
-    simd = layout_of(content.template).tables.get("attendance_simd")
+    simd = layout.tables.get("attendance_simd")
     for excel_row, r in _records(content.tables.get("attendance_simd")):
-        possible, attended = _v(r, "possible"), _v(r, "attended")
-        if any((simd.sheet, excel_row - 1, simd.columns[c]) in content.invalid for c in ("possible", "attended")) \
-                or (possible is not None and attended is not None and attended > possible):
+        if (simd.sheet, excel_row - 1, simd.columns["pct"]) in checks:
             continue  # the sheet's % shows "check entry": neither count is counted
         group = _text(r.get("quintile"))
         group = f"Q{group.rsplit(' ', 1)[-1]}" if group else None

@@ -39,6 +39,7 @@ __all__ = [
     "AcelRow", "AttendancePupil", "AttendanceScores", "GasChildScore", "GasScores", "LeuvenScores",
     "RosenbergPupil", "RosenbergScores", "SchoolReturnScores", "SocialSkillsPupil", "SocialSkillsScores",
     "StretchAim", "SurveyScores", "WorkbookScores", "score_workbook", "scores_as_rows", "CHECKED", "is_check",
+    "sheet_checks",
 ]
 
 
@@ -185,7 +186,7 @@ def _checked_summary(n: int) -> LeuvenSummary:
     return LeuvenSummary(n=n, median=CHECKED, mean=CHECKED, pct_engaged=CHECKED)
 
 
-def _sheet_checks(content: WorkbookContent) -> set[tuple[str, int, int]]:
+def sheet_checks(content: WorkbookContent) -> set[tuple[str, int, int]]:
     """The calculated cells whose formula shows "check entry" for these answers (none when all are valid): the
     sheet's own rule (sipxl.spec.values), as sipxl.domain.rules.recomputed_formulas applies it."""
     from .rules import cross_checks, recomputed_formulas
@@ -400,14 +401,24 @@ def _school_return(content: WorkbookContent, checks: frozenset | set = frozenset
     if "acel" not in content.tables and "attendance_simd" not in content.tables:
         return None
     acel = []
-    for rec in _rows(content, "acel"):
+    acel_place = layout_of(content.template).tables["acel"] if "acel" in content.tables else None
+
+    def sheet_shows(r: int, col: str, value: float | None) -> float | None:
+        """CHECKED where the row's % (or gap) shows "check entry": an answer it uses is not valid, or more
+        achieving than assessed."""
+        return CHECKED if (acel_place.sheet, r - 1, acel_place.columns.get(col)) in checks else value
+
+    for r, rec in content.tables["acel"].records if acel_place else []:
         by_q = {q: pct_achieving(rec.get(f"achieved_q{q}"), rec.get(f"assessed_q{q}")) for q in SIMD_QUINTILES}
         assessed = [rec.get(f"assessed_q{q}") for q in SIMD_QUINTILES]
         achieved = [rec.get(f"achieved_q{q}") for q in SIMD_QUINTILES]
         n = int(sum(a or 0 for a in assessed))
-        pct_all = pct_achieving(sum(a or 0 for a in achieved), n)
-        acel.append(AcelRow(str(rec.get("stage") or ""), str(rec.get("organiser") or ""), n, pct_all, by_q,
-                            poverty_gap_pp(by_q[5], by_q[1])))
+        pct_all = sheet_shows(r, "pct_all", pct_achieving(sum(a or 0 for a in achieved), n))
+        # Q1 and Q5 have a % of their own on the sheet; Q2-Q4 only the row's % (all), so they follow it
+        by_q = {q: sheet_shows(r, f"pct_q{q}", v) if q in (1, 5) else CHECKED if is_check(pct_all) else v
+                for q, v in by_q.items()}
+        gap = sheet_shows(r, "gap_pp", poverty_gap_pp(by_q[5], by_q[1]))
+        acel.append(AcelRow(str(rec.get("stage") or ""), str(rec.get("organiser") or ""), n, pct_all, by_q, gap))
     # rows with no answers are not in the frame: keep every stage/organiser in order
     order = {(s, o): k for k, (s, o) in enumerate((s, o) for s in ACEL_STAGES for o in ACEL_ORGANISERS)}
     acel.sort(key=lambda a: order.get((a.stage, a.organiser), len(order)))
@@ -451,7 +462,7 @@ def score_workbook(content: WorkbookContent) -> WorkbookScores:
     from .rules import sheets_not_in_use
 
     unused = sheets_not_in_use(content)
-    checks = _sheet_checks(content)
+    checks = sheet_checks(content)
 
     def used(code: str, score):
         return None if code in unused else score(content)

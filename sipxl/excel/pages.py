@@ -470,9 +470,8 @@ def score_blocks(checked: Checked, max_text: int = 0) -> list[Page]:
     if sc.school_return:
         sr = sc.school_return
         page = block(SCORE_TITLES["school_return"])
-        rows = [[f"{a.stage} {a.organiser}", a.assessed, _num(a.pct_all), *(_num(a.pct_by_quintile.get(q))
-                                                                            for q in (1, 5)), _num(a.gap_pp)]
-                for a in sr.acel]
+        rows = [[f"{a.stage} {a.organiser}", a.assessed, _shown(a.pct_all),
+                 *(_shown(a.pct_by_quintile.get(q)) for q in (1, 5)), _shown(a.gap_pp)] for a in sr.acel]
         page.table(("Stage and organiser", "Assessed", "% achieved", "% SIMD Q1", "% SIMD Q5", "Gap (points)"),
                    rows, formats=("0", "0.0", "0.0", "0.0", "0.0"))
         page.blank()
