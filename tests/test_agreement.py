@@ -181,9 +181,9 @@ def _score(v: object, scale: float = 1.0) -> object:
 
 
 def scored_cells(content, scores) -> dict[Cell, object]:
-    """The sheet's Leuven, attendance and ACEL cells and what `sipxl score` gives for each (where one score
+    """The sheet's Leuven, attendance, ACEL and GAS T cells and what `sipxl score` gives for each (where one score
     stands for one cell: a session date, a pupil reference or a pupil column that is not repeated, a stage and
-    organiser)."""
+    organiser, a child's first row)."""
     layout = layout_template(content.template)
     out: dict[Cell, object] = {}
     lv = scores.leuven
@@ -236,6 +236,21 @@ def scored_cells(content, scores) -> dict[Cell, object]:
             for col, v, scale in (("pct_all", a.pct_all, 100), ("pct_q1", a.pct_by_quintile[1], 100),
                                   ("pct_q5", a.pct_by_quintile[5], 100), ("gap_pp", a.gap_pp, 1)):
                 out[(place.sheet, r - 1, place.columns[col])] = _score(v, scale)
+    if "goals" in content.tables and scores.gas is not None:  # each child's T, on the child's first row
+        from sipxl.spec.values import text_key
+
+        place = layout.tables["goals"]
+        children = {text_key(c.child): c for c in scores.gas.children}
+        seen: set[str] = set()
+        for r, rec in content.tables["goals"].records:
+            key = text_key(rec["child_ref"]) if rec.get("child_ref") else None
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            c = children[key]
+            for col, v in (("baseline_t", c.score.baseline_t), ("review_t", c.score.review_t),
+                           ("t_change", c.score.change)):
+                out[(place.sheet, r - 1, place.columns[col])] = _score(v)
     return out
 
 

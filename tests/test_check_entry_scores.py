@@ -248,3 +248,37 @@ def test_acel_check_entry_in_sipxl_score_and_the_scores_sheet(tmp_path: Path, ca
     writing = next(r for r in rows if r[0] == "P1 Writing")
     assert writing[2] == CHECK and all(isinstance(v, int | float) for v in writing[3:6])
 
+
+# ---------------------------------------------------------------- GAS T-scores
+
+def _gas_level_3(values, layout):
+    goals = layout.tables["goals"]
+    values[(goals.sheet, goals.first_row, goals.columns["review"])] = 3  # V005: the review T shows check entry
+
+
+def test_gas_t_is_check_entry_on_the_scores_sheet(tmp_path: Path, capsys) -> None:
+    """A GAS level the sheet cannot use: its review T shows "check entry"; so do `sipxl score`, the Scores sheet
+    the button writes (not a blank), and the consolidator does not count it."""
+    path = _project(tmp_path, _gas_level_3)
+    check = check_file(path)
+    assert "SIPXL-V005" in {i.code for i in check.issues}
+    gas = check.scores.gas
+    assert gas.children and all(is_check(c.score.review_t) and is_check(c.score.change) for c in gas.children)
+    assert not any(is_check(c.score.baseline_t) for c in gas.children)
+    assert gas.summary.n_paired == 0
+    assert main(["score", str(path), "--json"]) == 1
+    children = json.loads(capsys.readouterr().out)["scores"]["gas"]["children"]
+    assert children and all(c["score"]["review_t"] == CHECK for c in children)
+    assessments = file_content(check.content, check.scores).rows["assessments"]
+    gas_rows = [r for r in assessments if r[1] == "Goal Attainment Scaling"]
+    assert gas_rows and all(r[3] is not None and r[4] is None and r[5] is None for r in gas_rows)
+
+    book = book_from_payload(payload_from_xlsx(path, client="Office.js"))
+    buttons.score(book)
+    apply_actions(path, book.json()["actions"], tmp_path / "scored.xlsx", client="Office.js")
+    rows = [[v.strip() if isinstance(v, str) else v for v in r] for r in openpyxl.load_workbook(
+        tmp_path / "scored.xlsx")[buttons.SCORES_SHEET].iter_rows(values_only=True)]
+    header = rows.index(next(r for r in rows if r[:5] == ["Child", "Goals", "Baseline T", "Review T", "Change"]))
+    shown = rows[header + 1: header + 1 + len(gas.children)]
+    assert [r[0] for r in shown] == [c.child for c in gas.children]
+    assert all(isinstance(r[2], float) and r[3] == CHECK and r[4] == CHECK for r in shown)

@@ -157,7 +157,7 @@ def assessment_rows(scores) -> list[tuple]:
             out.append((p.pupil, ATTENDANCE, ATTENDANCE_PCT, *map(_counted, (p.pct_before, p.pct_after, p.change_pp))))
     if scores.gas:
         for c in scores.gas.children:
-            out.append((c.child, GAS, GAS_T, c.score.baseline_t, c.score.review_t, c.score.change))
+            out.append((c.child, GAS, GAS_T, *map(_counted, (c.score.baseline_t, c.score.review_t, c.score.change))))
     return out
 
 

@@ -330,42 +330,38 @@ def _leuven(content: WorkbookContent, observations: bool = True,
     )
 
 
-def _gas(content: WorkbookContent) -> GasScores | None:
-    rows = _rows(content, "goals")
+def _gas(content: WorkbookContent, checks: frozenset | set = frozenset()) -> GasScores | None:
+    rows = content.tables["goals"].records if "goals" in content.tables else []
     groups: dict[str, list[tuple]] = {}
     names: dict[str, str] = {}
-    for rec in rows:
+    first_rows: dict[str, int] = {}  # the sheet shows a child's T on the child's first row
+    for r, rec in rows:
         ref = rec.get("child_ref")
         if not ref:
             continue
         key = text_key(ref)  # the same child as in the sheet's formula: TRIM, any case
         names.setdefault(key, str(ref).strip())
+        first_rows.setdefault(key, r - 1)
         groups.setdefault(key, []).append((rec.get("weight"), rec.get("baseline"), rec.get("review")))
     if not groups:
         return None
     rho_value = content.field_value("gas_rho")
     rho = RHO if rho_value is None else float(rho_value)
-    children = tuple(GasChildScore(names[k], len(g), _as_the_sheet_shows(content, score_gas_child(g, rho)))
-                     for k, g in groups.items())
+    place = layout_of(content.template).tables["goals"]
+
+    def shown(key: str, child: GasChild) -> GasChild:
+        """CHECKED where the child's T shows "check entry" (a level, weight or ρ it uses is not valid)."""
+        baseline, review = (CHECKED if (place.sheet, first_rows[key], place.columns.get(col)) in checks else t
+                            for col, t in (("baseline_t", child.baseline_t), ("review_t", child.review_t)))
+        if baseline is child.baseline_t and review is child.review_t:
+            return child
+        moved = CHECKED if is_check(baseline) or is_check(review) else child.change
+        return replace(child, baseline_t=baseline, review_t=review, change=moved)
+
+    children = tuple(GasChildScore(names[k], len(g), shown(k, score_gas_child(g, rho))) for k, g in groups.items())
     summary = pre_post_summary([c.child for c in children], [c.score.baseline_t for c in children],
                                [c.score.review_t for c in children])
     return GasScores(rho, children, summary)
-
-
-def _as_the_sheet_shows(content: WorkbookContent, child: GasChild) -> GasChild:
-    """No T where the sheet shows "check entry": a level, weight or ρ that is not valid leaves that T out."""
-    if not content.invalid:
-        return child
-    layout = layout_of(content.template)
-    place = layout.tables["goals"]
-    rho = layout.fields["gas_rho"]
-    bad = {col for (code, row, col) in content.invalid if code == place.sheet and row in place.rows}
-    rho_bad = (rho.sheet, rho.row, rho.col) in content.invalid
-    shared = rho_bad or place.columns["weight"] in bad
-    baseline = None if shared or place.columns["baseline"] in bad else child.baseline_t
-    review = None if shared or place.columns["review"] in bad else child.review_t
-    change_t = None if baseline is None or review is None else review - baseline
-    return replace(child, baseline_t=baseline, review_t=review, change=change_t)
 
 
 def _attendance(content: WorkbookContent, checks: frozenset | set = frozenset()) -> AttendanceScores | None:
@@ -472,7 +468,7 @@ def score_workbook(content: WorkbookContent) -> WorkbookScores:
         kind=content.kind,
         social_skills=used("social_skills", _social_skills),
         leuven=_leuven(content, observations="observation" not in unused, checks=checks),
-        gas=used("gas", _gas),
+        gas=used("gas", lambda c: _gas(c, checks)),
         rosenberg=used("rosenberg", _rosenberg),
         attendance=used("attendance", lambda c: _attendance(c, checks)),
         survey=used("survey", _survey),

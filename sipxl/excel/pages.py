@@ -432,7 +432,7 @@ def score_blocks(checked: Checked, max_text: int = 0) -> list[Page]:
     if sc.gas:
         gas = sc.gas
         page = block(SCORE_TITLES["gas"])
-        rows = [[c.child, c.goals, _num(c.score.baseline_t), _num(c.score.review_t), _num(c.score.change)]
+        rows = [[c.child, c.goals, _shown(c.score.baseline_t), _shown(c.score.review_t), _shown(c.score.change)]
                 for c in gas.children]
         page.table(("Child", "Goals", "Baseline T", "Review T", "Change"), rows, formats=("0", "0.0", "0.0", "0.0"))
         page.blank()
