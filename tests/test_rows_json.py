@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sipxl.consolidate.rows_json import decode_rows, encode_rows
@@ -21,6 +21,7 @@ def tidy_rows(draw):
     return {t: [tuple(draw(values) for _ in COLUMNS[t]) for _ in range(draw(st.integers(0, 4)))] for t in tables}
 
 
+@settings(deadline=None)  # a loaded machine is no failure
 @given(tidy_rows())
 def test_decoded_rows_are_the_encoded_rows(rows) -> None:
     back = decode_rows(encode_rows(rows))
