@@ -69,7 +69,9 @@ class FileRecord:
         return self.content.kind if self.content else ""
 
     def meta(self, key: str) -> object:
-        return self.content.meta.get(key) if self.content else None
+        r = self.result  # asked tens of thousands of times a run: kept to attribute lookups
+        c = None if r is None else r.content
+        return None if c is None else c.meta.get(key)
 
     @property
     def seed_code(self) -> str:
