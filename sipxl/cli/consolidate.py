@@ -232,8 +232,8 @@ def _summary(cons, err, all_schools: bool = False) -> None:
     problems, fine, warned = _school_lines(cons)
     if problems:
         err.print(f"Needs attention ({len(problems)}):", markup=False, style="bold")
-        for seed, name, what in problems:
-            err.print(f"  {seed:<8} {_cut(name, 28):<28} {_cut(what, WIDTH - 40)}", markup=False)
+        err.print("\n".join(f"  {seed:<8} {_cut(name, 28):<28} {_cut(what, WIDTH - 40)}"  # one call: rich is
+                             for seed, name, what in problems), markup=False)  # slow per line
     fine_text = f"{len(fine)} school(s) all fine" + (f" ({warned} with warnings to look at)" if warned else "")
     err.print(fine_text + ".", markup=False)
     if not cons.config.schools:
