@@ -35,7 +35,7 @@ from sipxl.sample import build_clean_project, clean_values, fill_project
 from sipxl.spec import all_templates, layout_template
 from sipxl.spec.layout import height, lines, report_slots
 from sipxl.spec.model import Field, Heading, ItemGrid, PrintedTable, Table
-from sipxl.spec.reports import SCORES_SLOTS, SCORES_WIDTHS, SUMMARY_WIDTHS
+from sipxl.spec.reports import ISSUES_WIDTHS, SCORES_SLOTS, SCORES_WIDTHS, SUMMARY_WIDTHS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = {t.kind: t for t in all_templates()}
@@ -683,19 +683,65 @@ def _only_sheet(path: Path, sheet: str) -> Path:
     return out
 
 
+def _validated(src: Path, out: Path, client: str) -> list[dict]:
+    book = book_from_payload(payload_from_xlsx(src, client=client))
+    buttons.validate(book)
+    actions = book.json()["actions"]
+    apply_actions(src, actions, out, client=client)
+    return actions
+
+
 @pytest.mark.libreoffice
-@pytest.mark.xfail(strict=True, reason="known: Validate autofits the Issues sheet's Problem column to its longest "
-                   "message (about 130 characters), wider than a page, so the text is cut at the page's edge; one row "
-                   "per issue (as Help says) and no wrap action in VBA's client leave no simple fix")
-def test_the_issues_sheet_prints_every_label_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_the_issues_sheet_prints_every_label_whole(tmp_path: Path, client: str) -> None:
+    """Validate writes into the template's Issues sheet without autofitting it: its fixed columns fit a landscape
+    page and wrap, so the longest message grows its row and prints whole; a second Validate with fewer issues
+    leaves no text, link or colour of the first below its rows, and the columns still wrap."""
+    import openpyxl
+
     _metric_fonts()
     template, values = clean_values("sipp_project", 2026)
     grid = layout_template(template).grids["social_skills"]
-    values[("social_skills", grid.item_rows[5], grid.columns[(1, "Post")])] = "3 - mostly"  # a long message
+    bad = ("social_skills", grid.item_rows[5], grid.columns[(1, "Post")])
+    values[bad] = "3 - mostly"  # a long message
+    for k in (1, 2, 3):  # and more issues, which the second Validate no longer finds
+        values[("social_skills", grid.item_rows[k], grid.columns[(2, "Post")])] = 9
     src = build_template(template, tmp_path / "faulty.xlsx", values=values)
-    book = book_from_payload(payload_from_xlsx(src, client="VBA"))
-    buttons.validate(book)
-    apply_actions(src, book.json()["actions"], tmp_path / "validated.xlsx", client="VBA")
+    first = _validated(src, tmp_path / "validated.xlsx", client)
+    assert "setAutofit" not in {a["func"] for a in first}, "the template's Issues sheet keeps its widths"
+    ws = openpyxl.load_workbook(tmp_path / "validated.xlsx")["Issues"]
+    widths = [ws.column_dimensions[chr(65 + c)].width for c in range(len(ISSUES_WIDTHS))]
+    assert widths == pytest.approx([w + 0.71 for w in ISSUES_WIDTHS], abs=0.01)  # xlsxwriter adds the padding
+    problem = pages.ISSUE_HEADER.index("Problem") + 1
+    rows = [r for r in range(pages.ISSUES_FIRST_ROW + 2, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert len(rows) >= 4 and max(len(str(ws.cell(r, problem).value)) for r in rows) > 100
+    assert all(ws.cell(r, problem).alignment.wrap_text for r in rows)
+    assert ws.freeze_panes == f"A{pages.ISSUES_FIRST_ROW + 2}"
     alone = _only_sheet(tmp_path / "validated.xlsx", "Issues")
     [pdf] = render_pdfs([alone], tmp_path / "pdf")
     assert _cut_labels(alone, pdf, {"Issues"}, only="Issues") == []
+    # fewer issues: the rows below are emptied of their text, links and colours; the columns still wrap
+    wb = openpyxl.load_workbook(tmp_path / "validated.xlsx")
+    for k in (1, 2, 3):
+        wb["Social Skills"].cell(grid.item_rows[k] + 1, grid.columns[(2, "Post")] + 1).value = 3
+    wb.save(tmp_path / "fewer.xlsx")
+    _validated(tmp_path / "fewer.xlsx", tmp_path / "again.xlsx", client)
+    ws = openpyxl.load_workbook(tmp_path / "again.xlsx")["Issues"]
+    now = [r for r in range(pages.ISSUES_FIRST_ROW + 2, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert 1 <= len(now) < len(rows) and now == list(range(now[0], now[0] + len(now)))
+    for r in range(now[-1] + 1, rows[-1] + 1):
+        assert all(ws.cell(r, c).value is None for c in range(1, 8)), f"row {r} kept the last Validate's text"
+        assert ws.cell(r, 3).hyperlink is None and ws.cell(r, 1).fill.fgColor.rgb in ("00000000", "FFFFFFFF")
+    assert all(ws.cell(r, problem).alignment.wrap_text for r in now)
+
+
+def test_validate_autofits_the_issues_sheet_it_adds_to_an_older_workbook(tmp_path: Path) -> None:
+    """A 1.1 workbook has no Issues sheet of its own: Validate adds it and autofits its columns, as before."""
+    template, values = _older("sipp_project", "1.1", 2026)
+    assert "issues" not in {s.code for s in template.sheets}
+    grid = layout_template(template).grids["social_skills"]
+    values[("social_skills", grid.item_rows[5], grid.columns[(1, "Post")])] = "3 - mostly"
+    src = build_template(template, tmp_path / "old.xlsx", values=values)
+    actions = _validated(src, tmp_path / "validated.xlsx", "VBA")
+    funcs = [a["func"] for a in actions]
+    assert "addSheet" in funcs and "setAutofit" in funcs

@@ -43,7 +43,7 @@ def _prepare(src: Path, dst: Path, client: str) -> str:
 
 def test_the_return_has_the_project_s_stamp_cells_on_its_details_sheet() -> None:
     ret, project = get_template("school_return"), get_template("sipp_project")
-    assert ret.version == "1.2" and project.version == "1.1"
+    assert ret.version == "1.3" and project.version == "1.2"  # 1.3 and 1.2: the pre-built Issues sheet
     fields = {f.key: f for s in ret.sheets for f in s.fields}
     theirs = {f.key: f for s in project.sheets for f in s.fields}
     for key in ("submitted_on", "submitted_with"):

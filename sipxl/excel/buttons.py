@@ -241,11 +241,52 @@ def _validate(book: Any, checked: Checked, *, activate: bool = True) -> bool:
     """Write the Issues sheet and the marks; False if the marks could not be shown."""
     issues = checked.issues
     marked = _apply_marks(book, checked, issues)
-    sheet = _sheet(book, ISSUES_SHEET)
-    _write_page(sheet, issues_page(issues, checked))
+    if _built(checked, "issues") and ISSUES_SHEET in [s.name for s in book.sheets]:
+        page = issues_page(issues, checked, added=False)
+        sheet = _emptied_issues(book, page)
+    else:  # an older workbook: the sheet is added (or cleared), and its columns autofitted
+        page = issues_page(issues, checked)
+        sheet = _sheet(book, ISSUES_SHEET)
+    _write_page(sheet, page)
     if activate:
         sheet.activate()
     return marked
+
+
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted 0-based rows as runs (first, last) of consecutive rows."""
+    out: list[tuple[int, int]] = []
+    for r in sorted(rows):
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+def _emptied_issues(book: Any, page: Page) -> Any:
+    """The template's Issues sheet made ready for `page` while keeping its columns' format (text wrapped at the
+    top of the row), which Clear would reset to Normal: the table's cells are only cleared of their contents.
+    What Clear Contents leaves is undone where it would mislead: the rows above the table are cleared whole (the
+    template's title formats), and so is each Cell with no link to write (Clear Contents keeps a hyperlink); a
+    Severity cell without a colour to write is coloured white (no client can remove a fill alone)."""
+    from .bookread import sheet_grid
+
+    sheet = book.sheets[ISSUES_SHEET]
+    width, first = len(ISSUE_HEADER), ISSUES_FIRST_ROW + 1  # first: the 0-based row of the first issue
+    last = max(len(sheet_grid(sheet)), len(page.rows)) - 1
+    sheet.range((1, 1), (first, width)).clear()
+    if last < first:
+        return sheet
+    sheet.range((first + 1, 1), (last + 1, width)).clear_contents()
+    cell = ISSUE_HEADER.index("Cell")
+    linked = {row for row, col, _, _ in page.links if col == cell}
+    coloured = {r for r0, c0, r1, _c1, _ in page.fills if c0 == 0 for r in range(r0, r1 + 1)}
+    for r0, r1 in _runs([r for r in range(first, last + 1) if r not in linked]):
+        sheet.range((r0 + 1, cell + 1), (r1 + 1, cell + 1)).clear()
+    for r0, r1 in _runs([r for r in range(first, last + 1) if r not in coloured]):
+        sheet.range((r0 + 1, 1), (r1 + 1, 1)).color = "#FFFFFF"
+    return sheet
 
 
 def validate(book: xw.Book) -> None:

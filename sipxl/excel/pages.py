@@ -19,7 +19,14 @@ from ..domain.issue_groups import group_issues, source_sheets
 from ..issues import Issue
 from ..spec.layout import ReportSlots, excel_ref
 from ..spec.model import Field
-from ..spec.reports import RESULTS_HEADER_ROW, RESULTS_HEADING_ROW, RESULTS_ROWS, SCORES_WIDTHS, SUMMARY_COLUMNS
+from ..spec.reports import (
+    ISSUES_HEADER_ROW,
+    RESULTS_HEADER_ROW,
+    RESULTS_HEADING_ROW,
+    RESULTS_ROWS,
+    SCORES_WIDTHS,
+    SUMMARY_COLUMNS,
+)
 from ..spec.values import CHECK
 from . import cells
 from .bookread import BookInfo
@@ -28,7 +35,7 @@ ISSUES_SHEET = "Issues"
 SCORES_SHEET = "Scores"
 SUMMARY_SHEET = "Summary"
 ISSUE_HEADER = ("Severity", "Code", "Cell", "Label", "Value", "Problem", "What to do")
-ISSUES_FIRST_ROW = 4  # 0-based row of the header on the Issues sheet
+ISSUES_FIRST_ROW = ISSUES_HEADER_ROW  # 0-based row of the header on the Issues sheet
 HEADER_FILL = "#DDEBF7"
 TITLE_FILL = "#2F5597"
 GAP = "   "  # before text that follows a right-aligned number (no client can set a cell's alignment)
@@ -223,7 +230,10 @@ def issue_cell(issue: Issue, sheet_names: dict[str, str]) -> tuple[str, str, int
     return by_name[name], name, row, col
 
 
-def issues_page(issues: Sequence[Issue], checked: Checked) -> Page:
+def issues_page(issues: Sequence[Issue], checked: Checked, added: bool = True) -> Page:
+    """The Issues sheet: one row per issue. Into the template's own Issues sheet (`added` False), whose fixed
+    column widths fit a landscape page and whose columns wrap text, nothing is autofitted: a long text grows
+    its row. On a sheet Validate `added` to an older workbook the columns are autofitted to the table."""
     page = Page(len(ISSUE_HEADER))
     n = count(issues)
     if issues:
@@ -247,7 +257,8 @@ def issues_page(issues: Sequence[Issue], checked: Checked) -> Page:
             fix = (f"Correct it on the {root.sheet} sheet first, then choose it again from this cell's list."
                    if root.sheet in sources else issue.fix)
             _issue_row(page, issue, sheet_names, f"The same value as {root_shown} (above).", fix)
-    page.fit.append((header, len(page.rows) - 1))
+    if added:
+        page.fit.append((header, len(page.rows) - 1))
     return page
 
 

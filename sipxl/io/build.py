@@ -82,6 +82,9 @@ class Formats:
         self.head = fmt(italic=True, font_color="#595959", valign="vcenter")
         self.box = fmt(text_wrap=True, border=1, border_color="#7F7F7F")
         self.box_header = fmt(bold=True, text_wrap=True, border=1, border_color="#7F7F7F", bg_color=HEADER_FILL)
+        # A report table's columns (the Issues sheet): the first not wrapped, as the lines above the table run on
+        self.column_top = fmt()
+        self.column_wrap = fmt(text_wrap=True)
         self.banner = wb.add_format({"bold": True, "font_color": "#C00000"})  # a conditional format
         self._wb = wb
         self._numbered: dict[str, object] = {}
@@ -300,7 +303,13 @@ class SheetBuilder:
             ws.set_h_pagebreaks(list(setup.breaks))
         else:
             ws.fit_to_pages(1, sheet.report_pages)
-        ws.repeat_rows(0, 1)
+        if sheet.table_header is not None:  # one long table: its columns wrap, its header on every page
+            for c, w in enumerate(self.lay.col_widths):
+                ws.set_column(c, c, w, self.fm.column_wrap if c else self.fm.column_top)
+            ws.repeat_rows(0, sheet.table_header)
+            ws.freeze_panes(sheet.table_header + 1, 0)
+        else:
+            ws.repeat_rows(0, 1)
         ws.set_footer("&L&8&F&C&8&A&R&8Page &P of &N")
         ws.hide_gridlines(2)
         ws.set_tab_color("#7F7F7F")

@@ -58,6 +58,20 @@ def _without_reports(template: Template) -> Template:
     return replace(template, sheets=tuple(s for s in template.sheets if not s.report))
 
 
+def _without_issues(template: Template) -> Template:
+    """Before 1.2 (the school data return: 1.3) no template held the Issues sheet: Validate adds it."""
+    return replace(template, sheets=tuple(s for s in template.sheets if s.code != "issues"))
+
+
+def _before_issues(kind: str, version: str) -> Callable[[], Template]:
+    """The version before the pre-built Issues sheet: the current layout without it."""
+    def make() -> Template:
+        from . import get_template
+
+        return _without_issues(replace(get_template(kind), version=version))
+    return make
+
+
 def _same_layout(kind: str, version: str) -> Callable[[], Template]:
     """An earlier version whose layout is the current one's (only formulas or wording changed), and no Scores or
     Summary sheet."""
@@ -95,10 +109,11 @@ def _project_0_9() -> Template:
 
 
 def _return_1_1() -> Template:
-    """The school data return 1.1: no submission stamp on the Details sheet (1.0: nor Scores and Summary sheets)."""
+    """The school data return 1.1: no submission stamp on the Details sheet, no Issues sheet (1.0: nor Scores and
+    Summary sheets)."""
     from . import get_template
 
-    t = _without_blocks(get_template("school_return"), lambda b: not (
+    t = _without_blocks(_without_issues(get_template("school_return")), lambda b: not (
         (isinstance(b, Field) and b.key in ("submitted_on", "submitted_with"))
         or (isinstance(b, Heading) and b.text == "Submission")))
     return replace(t, version="1.1")
@@ -107,10 +122,13 @@ def _return_1_1() -> Template:
 HISTORY: dict[tuple[str, str], Callable[[], Template]] = {
     ("sipp_project", "0.9"): _project_0_9,
     ("sipp_project", "1.0"): _project_1_0,
+    **{(kind, "1.1"): _before_issues(kind, "1.1")
+       for kind in ("sipp_project", "social_skills", "observation", "gas", "rosenberg", "attendance", "survey")},
     **{(kind, "1.0"): _same_layout(kind, "1.0")
        for kind in ("social_skills", "observation", "gas", "rosenberg", "attendance", "survey")},
     ("school_return", "1.0"): lambda: _without_reports(replace(_return_1_1(), version="1.0")),
     ("school_return", "1.1"): _return_1_1,
+    ("school_return", "1.2"): _before_issues("school_return", "1.2"),
 }
 @cache
 def template_version(kind: str, version: str) -> Template | None:

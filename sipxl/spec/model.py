@@ -206,6 +206,11 @@ class Sheet:
     report_slots: int = 0
     col_widths: tuple[float, ...] = ()
     chart: ChartSpec | None = None
+    # A report sheet the buttons write as one long table (Issues): the table's header row (0-based), printed on
+    # every page with the rows above it and frozen on screen. Its columns but the first (whose lines above the
+    # table run on) are formatted to wrap text at the top of the row: the cells a button writes take their
+    # column's format (as Excel gives a new cell), so a long text grows its row instead of running off the page.
+    table_header: int | None = None
 
     @property
     def fields(self) -> tuple[Field, ...]:

@@ -22,11 +22,13 @@ from .model import (
     Table,
     Template,
 )
-from .reports import scores_sheet, summary_sheet
+from .reports import issues_sheet, scores_sheet, summary_sheet
 from .values import CHECK, xl_bad, xl_blank, xl_checked, xl_not_checked
 
-VERSION = "1.1"  # 1.1: register of 6, measures used, Phase 5 Social Skills results by formula
-RETURN_VERSION = "1.2"  # the school data return; 1.2: the submission stamp on its Details sheet
+#: 1.1: register of 6, measures used, Phase 5 Social Skills results by formula; 1.2: a pre-built Issues sheet
+VERSION = "1.2"
+#: The school data return; 1.2: the submission stamp on its Details sheet; 1.3: a pre-built Issues sheet
+RETURN_VERSION = "1.3"
 PUPILS = 6  # the target group is 4-6 learners; assessment sheets have a column pair per pupil
 REGISTER_ROWS = PUPILS  # one register row per pupil column of the assessment sheets
 
@@ -739,7 +741,7 @@ def project_template() -> Template:
             phase1_sheet(), phase2_sheet(), phase3_sheet(), phase4_sheet(), phase5_sheet(),
             social_skills_sheet(True), observation_sheet(True), observation_form_sheet(),
             gas_sheet(), rosenberg_sheet(True),
-            attendance_sheet(True), survey_sheet(), scores_sheet(), summary_sheet(),
+            attendance_sheet(True), survey_sheet(), issues_sheet(), scores_sheet(), summary_sheet(),
         ),
         description="One School Improvement Partnership project, phases 1-5 and its assessments.",
         running_head=running_head("lead_school", "{cell:project_title}"),
@@ -757,7 +759,7 @@ def _assessment(kind: str, title: str, sheet: Sheet, extra_help: str,
     return Template(kind, VERSION, title, f"{kind}.xlsx", (
         help_sheet(title, (extra_help, *ASSESSMENT_HELP), SEND_FORM),
         school_details_sheet((Field("completed_by", "Completed by", TEXT),)),
-        sheet, *extra, scores_sheet(), summary_sheet(),
+        sheet, *extra, issues_sheet(), scores_sheet(), summary_sheet(),
     ), description=extra_help, running_head=running_head("school_name", title))
 
 
@@ -788,6 +790,6 @@ def school_return_template() -> Template:
             "quintile) and Attendance & Exclusions (sessions by quintile, roll, exclusions, stretch aims). "
             "Counts only; no pupil is named.",
         ), SEND_PROJECT, stamped="Details"),
-        school_details_sheet(submission_stamp()), acel_sheet(), return_measures_sheet(), scores_sheet(),
-        summary_sheet(),
+        school_details_sheet(submission_stamp()), acel_sheet(), return_measures_sheet(), issues_sheet(),
+        scores_sheet(), summary_sheet(),
     ), running_head=running_head("school_name", "{cell:session}", "Session"))

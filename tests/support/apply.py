@@ -13,6 +13,8 @@ range actions, ``start_row``/``start_column`` (0-based) and ``row_count``/``colu
 What Excel itself does on top of the client code is imitated where it matters for data: strings
 written with ``setValues`` are parsed as if typed (``"=..."`` becomes a formula, numeric text a
 number, ISO dates a date, a leading ``'`` forces text) unless the cell is formatted as Text (``@``).
+A cell written for the first time takes its column's format, as Excel gives it (the Issues sheet's columns
+wrap text).
 
 Sheet protection is honoured as Excel honours it: on a protected sheet, formatting (fill, number format) is
 refused unless the protection allows formatting cells, autofit unless it allows formatting columns, values
@@ -242,11 +244,22 @@ def _bounds(action: dict) -> tuple[int, int, int, int]:
     return r0 + 1, c0 + 1, r0 + nrows, c0 + ncols
 
 
+def _cell(ws: Worksheet, row: int, column: int):
+    """The cell, made as Excel makes a cell a value or format is first written to: with its column's format."""
+    if (row, column) not in ws._cells:
+        cell = ws.cell(row=row, column=column)
+        letter = get_column_letter(column)
+        if letter in ws.column_dimensions and ws.column_dimensions[letter].has_style:
+            cell._style = copy.copy(ws.column_dimensions[letter]._style)
+        return cell
+    return ws.cell(row=row, column=column)
+
+
 def _cells(ws: Worksheet, bounds: tuple[int, int, int, int]) -> Iterable:
     min_row, min_col, max_row, max_col = bounds
     for row in range(min_row, max_row + 1):
         for col in range(min_col, max_col + 1):
-            yield ws.cell(row=row, column=col)
+            yield _cell(ws, row, col)
 
 
 def _existing_cells(ws: Worksheet, bounds: tuple[int, int, int, int]) -> list:
@@ -369,14 +382,14 @@ def _set_values(state: _State, action: dict) -> None:
         ws,
         "setValues",
         [
-            ws.cell(row=min_row + i, column=min_col + j)
+            _cell(ws, min_row + i, min_col + j)
             for i, row in enumerate(action.get("values") or [])
             for j in range(len(row))
         ],
     )
     for i, row in enumerate(action.get("values") or []):
         for j, value in enumerate(row):
-            _set_value(ws.cell(row=min_row + i, column=min_col + j), value)
+            _set_value(_cell(ws, min_row + i, min_col + j), value)
 
 
 def _set_formula(state: _State, action: dict) -> None:
