@@ -63,6 +63,7 @@ class Formats:
         self.title = fmt(bold=True, font_size=14, font_color=BLUE, valign="vcenter")
         self.h2 = fmt(bold=True, font_size=11, font_color=BLUE, bottom=1, bottom_color=BLUE)
         self.guidance = fmt(italic=True, text_wrap=True, font_color="#404040")
+        self.guidance_line = fmt(italic=True, font_color="#404040")
         self.label = fmt(bold=True, text_wrap=True)
         self.question = fmt(bold=True, text_wrap=True, bg_color="#F2F2F2", border=1, border_color="#BFBFBF")
         self.header = fmt(bold=True, text_wrap=True, bg_color=HEADER_FILL, border=1, valign="vcenter")
@@ -243,8 +244,9 @@ class SheetBuilder:
                 self.merged(r, block.text, fmt)
                 if r + 1 == self.lay.head_row:
                     self.running_head(r + 1, 0)
-            elif isinstance(block, Guidance):
-                self.merged(r, block.text, self.fm.guidance)
+            elif isinstance(block, Guidance):  # on a report table's narrow first column, a line that runs on
+                line = sheet.table_header is not None
+                self.merged(r, block.text, self.fm.guidance_line if line else self.fm.guidance)
             elif isinstance(block, Field):
                 self.field(block)
             elif isinstance(block, Table):
