@@ -84,8 +84,9 @@ class Formats:
         self.box = fmt(text_wrap=True, border=1, border_color="#7F7F7F")
         self.box_header = fmt(bold=True, text_wrap=True, border=1, border_color="#7F7F7F", bg_color=HEADER_FILL)
         # A report table's columns (the Issues sheet): the first not wrapped, as the lines above the table run on
-        self.column_top = fmt()
-        self.column_wrap = fmt(text_wrap=True)
+        # in the workbook's default font (Calibri 11), as the cells the buttons clear and write
+        self.column_top = wb.add_format({"valign": "top"})
+        self.column_wrap = wb.add_format({"valign": "top", "text_wrap": True})
         self.banner = wb.add_format({"bold": True, "font_color": "#C00000"})  # a conditional format
         self._wb = wb
         self._numbered: dict[str, object] = {}

@@ -14,7 +14,7 @@ What Excel itself does on top of the client code is imitated where it matters fo
 written with ``setValues`` are parsed as if typed (``"=..."`` becomes a formula, numeric text a
 number, ISO dates a date, a leading ``'`` forces text) unless the cell is formatted as Text (``@``).
 A cell written for the first time takes its column's format, as Excel gives it (the Issues sheet's columns
-wrap text).
+wrap text), and a row whose height was never set grows to its wrapped text, as Excel autofits it.
 
 Sheet protection is honoured as Excel honours it: on a protected sheet, formatting (fill, number format) is
 refused unless the protection allows formatting cells, autofit unless it allows formatting columns, values
@@ -221,6 +221,47 @@ def _text_pixels(text: str) -> float:
     return sum(advances.get(ord(ch), widest) for ch in text) * _CALIBRI_11
 
 
+_LINE_POINTS = 15.0  # Excel's height of a line of Calibri 11
+
+
+def _wrapped_lines(text: str, pixels: float) -> int:
+    """Lines of `text` wrapped at spaces in a cell `pixels` wide (a word wider than the cell is broken)."""
+    count = 0
+    for paragraph in text.split("\n"):
+        count += 1
+        line = ""
+        for word in paragraph.split(" "):
+            trial = f"{line} {word}" if line else word
+            if _text_pixels(trial) <= pixels or not line:
+                line = trial
+                while _text_pixels(line) > pixels and len(line) > 1:  # a word wider than the cell
+                    cut = max(k for k in range(1, len(line) + 1) if _text_pixels(line[:k]) <= pixels or k == 1)
+                    line = line[cut:]
+                    count += 1
+            else:
+                count += 1
+                line = word
+    return count
+
+
+def _fit_rows(ws: Worksheet, rows: Iterable[int]) -> None:
+    """Excel's row autofit after values are written: a row whose height was never set grows to the lines of its
+    wrapped text cells (Calibri 11, the workbook's default). openpyxl cannot keep Excel's mark of a height Excel
+    fitted itself, so a row fitted once keeps its height in a later call (stricter than Excel, which refits it)."""
+    for r in rows:
+        dim = ws.row_dimensions[r]
+        if dim.ht is not None:
+            continue
+        need = 1
+        for (row, col), cell in list(ws._cells.items()):
+            if row != r or not cell.alignment.wrap_text or not isinstance(cell.value, str) or not cell.value:
+                continue
+            width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+            need = max(need, _wrapped_lines(cell.value, round(width * 7) - 5))
+        if need > 1:
+            dim.ht = need * _LINE_POINTS
+
+
 class _State:
     def __init__(self, wb: Workbook, client: str):
         self.wb = wb
@@ -390,6 +431,7 @@ def _set_values(state: _State, action: dict) -> None:
     for i, row in enumerate(action.get("values") or []):
         for j, value in enumerate(row):
             _set_value(_cell(ws, min_row + i, min_col + j), value)
+    _fit_rows(ws, range(min_row, min_row + len(action.get("values") or [])))
 
 
 def _set_formula(state: _State, action: dict) -> None:
