@@ -695,7 +695,8 @@ def _validated(src: Path, out: Path, client: str) -> list[dict]:
 @pytest.mark.parametrize("client", ["VBA", "Office.js"])
 def test_the_issues_sheet_prints_every_label_whole(tmp_path: Path, client: str) -> None:
     """Validate writes into the template's Issues sheet without autofitting it: its fixed columns fit a landscape
-    page and wrap, so the longest message grows its row and prints whole; a second Validate with fewer issues
+    page at 100 % (no shrinking) and wrap, so the longest message grows its row and prints whole (with rows
+    autofitted as Excel autofits a row of wrapped text when a value is written); a second Validate with fewer issues
     leaves no text, link or colour of the first below its rows, and the columns still wrap."""
     import openpyxl
 
@@ -720,6 +721,10 @@ def test_the_issues_sheet_prints_every_label_whole(tmp_path: Path, client: str) 
     alone = _only_sheet(tmp_path / "validated.xlsx", "Issues")
     [pdf] = render_pdfs([alone], tmp_path / "pdf")
     assert _cut_labels(alone, pdf, {"Issues"}, only="Issues") == []
+    [(_, words)] = _word_boxes(pdf, "Issues")
+    footer = max(w.y0 for w in words)
+    small = {w.text for w in words if w.y0 < footer - 2 and w.y1 - w.y0 < 13}
+    assert not small, f"printed smaller than Calibri 11 at 100 % (shrunk to fit the page?): {sorted(small)[:5]}"
     # fewer issues: the rows below are emptied of their text, links and colours; the columns still wrap
     wb = openpyxl.load_workbook(tmp_path / "validated.xlsx")
     for k in (1, 2, 3):
