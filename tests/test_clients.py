@@ -29,7 +29,7 @@ import sipxl.excel.xlremote  # noqa: F401  (the xlwings environment before anyth
 from sipxl.engine import check_file
 from sipxl.excel import buttons
 from sipxl.excel.cells import MARK_COLOURS, original_fills, parse_ref
-from sipxl.excel.pages import ISSUES_FIRST_ROW, count, issue_cell, plural
+from sipxl.excel.pages import ISSUES_FIRST_ROW, ISSUES_SHEET, SCORES_SHEET, SUMMARY_SHEET, count, issue_cell, plural
 from sipxl.excel.payload import payload_from_xlsx
 from sipxl.excel.xlremote import book_from_payload
 from sipxl.io.build import META_PROTECTION, META_SHEET, build_template
@@ -316,8 +316,9 @@ def test_any_answers_give_actions_both_clients_run_and_the_officejs_client_appli
         assert out["error"] is None
         fills = original_fills(template)
         codes = {s.name: s.code for s in template.sheets}
+        owned = (ISSUES_SHEET, SCORES_SHEET, SUMMARY_SHEET)  # the buttons' own pages (pre-built in templates)
         for sheet in out["workbook"]["sheets"]:
-            if sheet["name"] in codes:
+            if sheet["name"] in codes and sheet["name"] not in owned:
                 code = codes[sheet["name"]]
                 for (r, c), cell in sheet["cells"].items():
                     if "fill" in cell:  # only answer and calculated cells are ever marked
