@@ -14,7 +14,7 @@ from pathlib import Path
 
 import olefile
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
@@ -185,7 +185,9 @@ streams = st.dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None)
+# Up to 40 streams of up to 9,000 bytes are large on purpose (the mini/regular cutoff is 4,096): hypothesis's
+# size health check failed this at random in a fresh clone, so it is not applied here.
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.data_too_large])
 @given(streams)
 def test_compound_file_reads_back_with_olefile(files: dict[str, bytes]) -> None:
     """Any set of streams (mini and regular, across the 4096-byte cutoff, many mini sectors) reads back intact."""
