@@ -220,14 +220,6 @@ def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
     return rows
 
 
-def load_rows(cons: Consolidation) -> None:
-    """Decode every file's tidy rows and keep them on its content (for inspection; the outputs decode as they go)."""
-    key = authority_key(cons.config.pseudonym_key)
-    for r in cons.records:
-        if r.content is not None:
-            r.content.rows = rows_of(r, key)
-
-
 def _located(i: Issue, r: FileRecord) -> Issue:
     return Issue(i.code, i.sheet, i.cell, i.label, i.value, i.expected, i.detail, r.rel,
                  {"seed_code": r.seed_code})

@@ -50,7 +50,7 @@ class FileContent:
     meta: dict[str, object]
     phases: tuple[bool, ...] | None  # Phase 1-5 complete? (project workbooks only)
     # None while the rows are JSON text (rows_json: as a worker sends them and the cache keeps them); decoded
-    # only to build the tidy tables (sipxl.consolidate.run.load_rows), so a re-run with nothing to rebuild never does
+    # only to build the tidy tables (sipxl.consolidate.run.rows_of), so a re-run with nothing to rebuild never does
     rows: dict[str, list[tuple]] | None = field(default_factory=dict)
     rows_json: str | None = field(default=None, repr=False, compare=False)
 
