@@ -82,14 +82,19 @@ def decode_result(text: str, rows: str | None = None) -> FileResult | None:
 # ---------------------------------------------------------------- the cache file
 
 
+def _is_ours(db: sqlite3.Connection) -> bool:
+    """The cache was written by this sipxl version in this format (raises sqlite3.Error when it is no cache)."""
+    key = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+    return key is not None and key[0] == cache_key()
+
+
 def load_cache(out_dir: Path) -> dict[str, FileResult]:
     path = out_dir / CACHE_DIR / CACHE_FILE
     if not path.is_file():
         return {}
     try:
         with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
-            key = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-            if key is None or key[0] != cache_key():
+            if not _is_ours(db):
                 return {}
             rows = db.execute("SELECT sha256, data, rows FROM results").fetchall()
     except (sqlite3.Error, OSError, ValueError):  # damaged or not ours: start afresh
@@ -149,8 +154,7 @@ def _copy_if_ours(cache: Path, to: Path) -> bool:
     """Copy the cache file to `to` when it is this version's and readable (its kept entries are reused)."""
     try:
         with contextlib.closing(sqlite3.connect(f"{cache.as_uri()}?mode=ro", uri=True)) as db:
-            key = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-            if key is None or key[0] != cache_key():
+            if not _is_ours(db):
                 return False
             with contextlib.closing(sqlite3.connect(to)) as copy:
                 db.backup(copy)  # a consistent copy, whatever the file's journal state
