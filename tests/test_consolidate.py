@@ -288,22 +288,30 @@ def test_a_rerun_keeps_unchanged_entries_and_writes_the_cache_a_fresh_run_writes
     assert _cache_rows(out) == _cache_rows(fresh)
 
 
-def test_cached_rows_are_decoded_only_to_rebuild_and_a_damaged_entry_is_read_again(sample_authority, tmp_path):
+def test_cached_rows_are_decoded_only_to_rebuild_and_a_damaged_entry_is_read_again(sample_authority, tmp_path,
+                                                                                   monkeypatch):
     import sqlite3
 
     import pyarrow.parquet as pq
+
+    from sipxl.consolidate import worker
 
     write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
     tables = {t: pq.read_table(tmp_path / "tidy" / f"{t}.parquet").to_pylist() for t in ("assessments", "pupils")}
     again = consolidate([sample_authority], tmp_path, jobs=1)
     cached = [r.content for r in again.records if r.unchanged and r.content is not None]
-    assert cached and all(c.rows is None for c in cached)  # nothing decoded on an unchanged run
+    # an unchanged run neither decodes the rows nor even loads their text from the cache
+    assert cached and all(c.rows is None and c.rows_json is None for c in cached)
+    read_again = []
+    real = worker.check_one
+    monkeypatch.setattr(worker, "check_one", lambda path: read_again.append(path) or real(path))
     with sqlite3.connect(tmp_path / ".sipxl-cache" / "results.sqlite") as db:
         (sha,) = db.execute("SELECT sha256 FROM results WHERE rows LIKE '%assessments%' LIMIT 1").fetchone()
         db.execute("UPDATE results SET rows = '{\"assessments\": [[1]]}' WHERE sha256 = ?", (sha,))
     (tmp_path / "dashboard.xlsx").unlink()  # the outputs must be rebuilt
     write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
     assert {t: pq.read_table(tmp_path / "tidy" / f"{t}.parquet").to_pylist() for t in tables} == tables
+    assert len(read_again) == 1  # the damaged entry's file; every other file's rows came from the cache
 
 
 # ---------------------------------------------------------------- one workbook per bad input

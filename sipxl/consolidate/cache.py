@@ -17,9 +17,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..issues import CATALOGUE, Issue
+from .result import FileContent, FileResult
 from .rows_json import dumps, encode_rows, untag
-from .tidy import FileContent
-from .worker import FileResult
 
 MANIFEST = "manifest.json"
 CACHE_DIR = ".sipxl-cache"
@@ -57,11 +56,21 @@ def encode_result(r: FileResult) -> tuple[str, str | None]:
     return dumps({"issues": issues, "content": content, "crash": r.crash}), rows
 
 
-def decode_result(text: str, rows: str | None = None) -> FileResult | None:
+_DECODER = json.JSONDecoder(object_hook=untag)  # one decoder for thousands of entries (json.loads makes one each)
+
+
+def decode_result(text: str, rows: str | None = None, *, rows_later: bool = False) -> FileResult | None:
     """The FileResult `text` holds (its tidy rows left as the JSON `rows`, see sipxl.consolidate.rows_json), or
-    None when it is not exactly what encode_result writes."""
+    None when it is not exactly what encode_result writes. `rows_later`: the rows stay in the cache file until
+    the outputs are rebuilt (load_rows)."""
     try:
-        data = json.loads(text, object_hook=untag)
+        return _result(_DECODER.decode(text), rows, rows_later)
+    except ValueError:
+        return None
+
+
+def _result(data: object, rows: str | None, rows_later: bool) -> FileResult | None:
+    try:
         issues = []
         for row in data["issues"]:
             if len(row) != 7 or row[0] not in CATALOGUE or not all(isinstance(x, str) for x in row):
@@ -71,7 +80,7 @@ def decode_result(text: str, rows: str | None = None) -> FileResult | None:
         content = None
         if c is not None:
             phases = None if c["phases"] is None else tuple(bool(p) for p in c["phases"])
-            if not isinstance(c["meta"], dict) or not isinstance(rows, str):
+            if not isinstance(c["meta"], dict) or not (rows_later or isinstance(rows, str)):
                 return None
             content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, None, rows)
         return FileResult(issues, content, str(data.get("crash") or ""))
@@ -89,6 +98,8 @@ def _is_ours(db: sqlite3.Connection) -> bool:
 
 
 def load_cache(out_dir: Path) -> dict[str, FileResult]:
+    """content hash -> result, from the last run. The tidy rows stay in the file (load_rows fetches them when the
+    outputs are rebuilt): a re-run with nothing changed never reads them."""
     path = out_dir / CACHE_DIR / CACHE_FILE
     if not path.is_file():
         return {}
@@ -96,15 +107,36 @@ def load_cache(out_dir: Path) -> dict[str, FileResult]:
         with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
             if not _is_ours(db):
                 return {}
-            rows = db.execute("SELECT sha256, data, rows FROM results").fetchall()
+            entries = [(sha, text, bool(has_rows)) for sha, text, has_rows in
+                       db.execute("SELECT sha256, data, typeof(rows) = 'text' FROM results")
+                       if isinstance(sha, str) and isinstance(text, str)]
     except (sqlite3.Error, OSError, ValueError):  # damaged or not ours: start afresh
         return {}
     out = {}
-    for sha, text, tidy in rows:
-        result = decode_result(text, tidy) if isinstance(sha, str) and isinstance(text, str) else None
+    for sha, text, has_rows in entries:
+        result = decode_result(text, rows_later=has_rows)
         if result is not None:
             out[sha] = result
     return out
+
+
+def load_rows(out_dir: Path, waiting: dict[str, FileContent]) -> None:
+    """Give each content of `waiting` (by content hash) its tidy rows' JSON from the cache. One left without
+    (the cache changed or was damaged since it was loaded) is read again when its rows are asked for
+    (sipxl.consolidate.run.rows_of)."""
+    if not waiting:
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"{(out_dir / CACHE_DIR / CACHE_FILE).as_uri()}?mode=ro",
+                                                uri=True)) as db:
+            if not _is_ours(db):
+                return
+            for sha, rows in db.execute("SELECT sha256, rows FROM results"):
+                c = waiting.get(sha)
+                if c is not None and isinstance(rows, str):
+                    c.rows_json = rows
+    except (sqlite3.Error, OSError, ValueError):
+        return
 
 
 def save_cache(out_dir: Path, results: dict[str, FileResult], kept: frozenset[str] = frozenset()) -> None:
@@ -143,6 +175,8 @@ def _encoded(results: dict[str, FileResult]) -> list[tuple[str, str, str | None]
     for sha, r in sorted(results.items()):
         if not sha or any(i.code in NOT_CACHED for i in r.issues):
             continue
+        if r.content is not None and r.content.rows is None and r.content.rows_json is None:
+            continue  # its rows were never fetched from the old cache: the file is read again next time
         try:
             rows.append((sha, *encode_result(r)))
         except (TypeError, ValueError):  # a value JSON cannot hold: the file is simply read again next time

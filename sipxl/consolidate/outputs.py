@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..safe_text import csv_table
-from .cache import MANIFEST, save_cache
+from .cache import MANIFEST, load_rows, save_cache
 from .feedback import FEEDBACK, MAIL_MERGE, write_feedback
 from .history import HISTORY, history_text, load_history, previous_session
 from .privacy import authority_key, key_id
+from .result import TABLES
 from .run import STATUS_LABELS, Consolidation
-from .tidy import TABLES
 
 if TYPE_CHECKING:  # pandas and the writers are imported where they are used: an unchanged re-run needs neither
     import pandas as pd
@@ -367,6 +367,8 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
         return current
     # Everything is written into a fresh folder beside out_dir (same disk, so each rename below is atomic): a run
     # that fails on the way leaves the previous outputs as they were, and two runs never share a temporary folder.
+    load_rows(out_dir, {r.sha256: r.content for r in cons.records  # the unchanged files' rows, from the cache
+                        if r.unchanged and r.content is not None and r.content.rows_json is None})
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.", suffix=TMP, dir=out_dir.resolve().parent))
     try:
         _write_all(tmp, cons, frames_for(cons, surveys), history, inputs, out_dir)

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from sys import intern
 
-from .tidy import COLUMNS
+from .result import COLUMNS
 
 
 def _tag(v: object) -> object:

@@ -13,18 +13,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..io.bounds import Limits
-from ..isolation import Isolated
 from ..issues import Issue, has_errors, issue, sort_issues
 from .cache import load_cache, load_manifest
 from .config import AuthorityConfig
 from .discover import FoundFile, content_hash, discover
 from .guard import check_folders
 from .privacy import authority_key, made_with, sanitise_result
+from .result import FileContent, FileResult
 from .rows_json import decode_rows
-from .tidy import FileContent
-from .worker import FileResult, check_many, check_one, set_aside
+
+if TYPE_CHECKING:
+    from ..io.bounds import Limits
 
 STATUSES = ("valid", "warnings", "errors", "rejected", "empty", "duplicate", "superseded")
 STATUS_LABELS = {
@@ -55,6 +56,7 @@ class FileRecord:
     superseded_by: str = ""
     date_used: dt.date | None = None
     date_source: str = ""
+    _seed: tuple | None = field(default=None, repr=False, compare=False)  # (the result it was read from, SEED code)
 
     @property
     def rel(self) -> str:
@@ -75,11 +77,16 @@ class FileRecord:
 
     @property
     def seed_code(self) -> str:
+        if self._seed is not None and self._seed[0] is self.result:  # asked several times a file, every run
+            return self._seed[1]
         seed = self.meta("seed_code")
         if seed:
-            return str(seed)
-        m = _SEED_IN_PATH.search(self.rel)  # an unreadable file in a school's folder
-        return m.group(1) if m else UNKNOWN_SCHOOL
+            code = str(seed)
+        else:
+            m = _SEED_IN_PATH.search(self.rel)  # an unreadable file in a school's folder
+            code = m.group(1) if m else UNKNOWN_SCHOOL
+        self._seed = (self.result, code)
+        return code
 
     @property
     def modified(self) -> dt.date:
@@ -138,6 +145,11 @@ def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | 
                meanwhile: Callable[[], None] | None = None) -> dict[str, FileResult]:
     """Every file checked in a worker process that may die (sipxl.isolation): a file that crashes the reader,
     exhausts its memory or takes too long is set aside (SIPXL-F017) and costs no other file."""
+    if not paths:
+        return {}
+    from ..isolation import Isolated  # the checking code: imported only when there is a file to read
+    from .worker import check_many, set_aside
+
     size = max(1, min(CHUNK, len(paths) // (max(1, jobs) * 8)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance, meanwhile)
@@ -214,6 +226,8 @@ def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
         return c.rows
     rows = decode_rows(c.rows_json or "")
     if rows is None:
+        from .worker import check_one
+
         again = sanitise_result(check_one(record.found.path), key).content
         c.rows_json = again.rows_json if again is not None and again.rows_json is not None else "{}"
         rows = decode_rows(c.rows_json) or {}

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 
 from ..domain.extract import TableData, WorkbookContent, layout_of
 from ..scoring.rates import is_missing
 from ..spec import lists as L
-
-# the columns each file contributes; the consolidator puts file, seed_code and project in front
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "pupils": ("pupil_ref", "pupil_school", "stage", "sex", "simd_decile", "simd_quintile", "looked_after", "asn",
-               "eal", "fsm"),
-    "assessments": ("pupil_ref", "instrument", "measure", "pre", "post", "change"),
-    "sessions": ("source", "session_no", "session_date", "pupil_ref", "leuven"),
-    "goals": ("child_ref", "goal_no", "weight", "baseline", "review", "referral_date", "baseline_date",
-              "review_date"),
-    "survey": ("respondent", "role", "item_no", "statement", "answer"),
-    "school_returns": ("section", "stage", "organiser", "group", "quantity", "value"),
-}
-TABLES = (*COLUMNS, "files")
+from .result import COLUMNS, TABLES, FileContent  # noqa: F401 - TABLES: also asked of this module
 
 META_KEYS = ("seed_code", "school", "project", "intervention", "partnership", "session", "local_authority",
              "jst", "submitted_on")
@@ -39,20 +26,6 @@ ATTENDANCE = "Attendance"
 ATTENDANCE_PCT = "Attendance %"
 GAS = "Goal Attainment Scaling"
 GAS_T = "T-score"
-
-
-@dataclass
-class FileContent:
-    """What one readable workbook contributes, compact enough to send between processes and cache."""
-
-    kind: str
-    version: str
-    meta: dict[str, object]
-    phases: tuple[bool, ...] | None  # Phase 1-5 complete? (project workbooks only)
-    # None while the rows are JSON text (rows_json: as a worker sends them and the cache keeps them); decoded
-    # only to build the tidy tables (sipxl.consolidate.run.rows_of), so a re-run with nothing to rebuild never does
-    rows: dict[str, list[tuple]] | None = field(default_factory=dict)
-    rows_json: str | None = field(default=None, repr=False, compare=False)
 
 
 def _v(frame_row: dict, key: str) -> object:

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import os
 import traceback
-from dataclasses import dataclass, field
 
 from ..io import stages
 from ..isolation import Died
 from ..issues import Issue, issue
 from .discover import READ_SUFFIXES
+from .result import FileResult
 from .rows_json import as_json
-from .tidy import FileContent, file_content
-
-
-@dataclass
-class FileResult:
-    issues: list[Issue] = field(default_factory=list)
-    content: FileContent | None = None  # None: nothing could be read (rejected); its rows travel as JSON text
-    crash: str = ""  # traceback of an internal error, for sipxl-error.log
+from .tidy import file_content
 
 
 def check_one(path: str) -> FileResult:
