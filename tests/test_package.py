@@ -47,3 +47,45 @@ def test_a_part_that_inflates_past_its_declared_size_is_cut_there(tmp_path) -> N
         assert info.file_size == 10
         assert package.read("xl/big.xml") == b"<x>aaaaaaa"
         assert package.head(info, 4096) == b"<x>aaaaaaa"
+
+
+@settings(max_examples=30, deadline=None)
+@given(parts=parts, twice=st.booleans())
+def test_what_the_bounds_keep_is_what_zipfile_reads(tmp_path_factory, parts, twice) -> None:
+    """The bounds inflate the sheets whole and keep them for the error-value scan: a later read of a name gives
+    what zipfile gives for that name, also when the zip holds the name twice (zipfile reads the last)."""
+    import warnings
+
+    from sipxl.io.bounds import Limits, check_bounds
+
+    path = tmp_path_factory.mktemp("zip") / "book.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in parts.items():
+                zf.writestr("xl/worksheets/" + name, data)
+            if twice:
+                first = next(iter(parts))
+                zf.writestr("xl/worksheets/" + first, b"<other/>")
+    with zipfile.ZipFile(path) as zf, Package(path) as package:
+        check_bounds(package, Limits())
+        assert bool(package._kept) == (twice or any(parts.values()))  # the sheets were kept
+        for name in package.names:
+            assert package.read(name) == zf.read(name)
+
+
+def test_a_part_hidden_behind_a_later_one_of_the_same_name_is_never_read_for_it(tmp_path) -> None:
+    import warnings
+
+    path = tmp_path / "twice.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("xl/worksheets/sheet1.xml", b"<first/>")
+            zf.writestr("xl/worksheets/sheet1.xml", b"<second/>")
+    with Package(path) as package:
+        first, second = package.infos
+        package.keep(first, package.whole(first))
+        assert package.read("xl/worksheets/sheet1.xml") == b"<second/>"
+        package.keep(second, package.whole(second))
+        assert package.read("xl/worksheets/sheet1.xml") == b"<second/>"

@@ -20,6 +20,9 @@ from .package import Package
 
 MiB = 1 << 20
 HEAD = 4096  # bytes read from the start of each XML part: the prolog and a sheet's <dimension> live there
+# Parts the error-value scan (sipxl.io.errors) reads whole: inflated whole here, up to WHOLE bytes, and kept.
+WHOLE = 4 * MiB
+_SCANNED = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,20 @@ def _check(package: Package, limits: Limits) -> None:
         name = info.filename
         if not name.endswith((".xml", ".rels")) or info.is_dir() or info.file_size == 0:
             continue
-        try:
-            head = package.head(info, HEAD)
-        except ZIP_DAMAGE:
-            continue  # damaged: the reader says so, in its own terms
+        head = None
+        if info.file_size <= WHOLE and (name.startswith("xl/worksheets/") or name in _SCANNED):
+            try:
+                whole = package.whole(info)
+            except ZIP_DAMAGE:
+                pass  # damaged past its start, maybe: its head is still checked
+            else:
+                package.keep(info, whole)
+                head = whole[:HEAD]
+        if head is None:
+            try:
+                head = package.head(info, HEAD)
+            except ZIP_DAMAGE:
+                continue  # damaged: the reader says so, in its own terms
         if (b"<!" in head or b"<\x00!" in head) and any(d in head for d in _DECLARATIONS):  # "<!" first: cheap
             raise OutOfBounds(issue("SIPXL-F015", value=name))
         if name.startswith("xl/worksheets/"):

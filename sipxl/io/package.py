@@ -1,7 +1,8 @@
 """An .xlsx file's zip package, opened once for everything sipxl reads of it besides the cells.
 
 The bounds (sipxl.io.bounds) look at the start of every XML part and the error-value scan (sipxl.io.errors)
-at the whole of the sheets that are read. Opening each part through `zipfile` costs tens of microseconds of
+at the whole of the sheets that are read; the bounds inflate the parts the scan will read whole once, and keep
+them (`keep`), so no part is inflated twice. Opening each part through `zipfile` costs tens of microseconds of
 Python per part, more than inflating it; here the file is mapped into memory once and a part's bytes are
 inflated straight from the map with zlib, never past the size the zip declares for it. Parts that are not
 plainly stored or deflated (encrypted, another method) are read through `zipfile`, which says what is wrong.
@@ -18,6 +19,7 @@ from pathlib import Path
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's own layout of a local file header
 _STORED, _DEFLATED = 0, 8
 _CHUNK = 16384  # compressed bytes fed at a time when only the start of a part is wanted
+KEEP_MIB = 16  # at most this much of a package's inflated parts is kept for reading again
 
 
 class Package:
@@ -37,6 +39,8 @@ class Package:
             raise
         self.infos = self.zip.infolist()
         self.names = {i.filename for i in self.infos}
+        self._kept: dict[str, bytes] = {}
+        self._kept_size = 0
 
     def __enter__(self) -> Package:
         return self
@@ -44,7 +48,17 @@ class Package:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def keep(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        """Keep `whole(info)` for the next `read` of its name: only when that name reads this very part (a zip
+        can hold one name twice) and while the kept parts stay under KEEP_MIB."""
+        if self._kept_size + len(data) > KEEP_MIB << 20 or self.zip.NameToInfo.get(info.filename) is not info:
+            return
+        self._kept[info.filename] = data
+        self._kept_size += len(data)
+        return True
+
     def close(self) -> None:
+        self._kept = {}
         zf = getattr(self, "zip", None)
         if zf is not None:
             zf.close()
@@ -89,7 +103,13 @@ class Package:
 
     def read(self, name: str) -> bytes:
         """A whole part, never more than the size the zip declares for it (raises KeyError when absent)."""
-        info = self.zip.getinfo(name)
+        kept = self._kept.get(name)
+        if kept is not None:
+            return kept
+        return self.whole(self.zip.getinfo(name))
+
+    def whole(self, info: zipfile.ZipInfo) -> bytes:
+        """The whole of the part `info`, never more than the size the zip declares for it."""
         data = self._data(info)
         if data is None:
             return self.zip.read(info)
