@@ -171,10 +171,13 @@ class Isolated(Generic[R]):
         self.watch_memory = sys.platform != "linux"
 
     def run(self, batches: Sequence[list[str]], advance: Callable[[int], None] = lambda n: None,
-            meanwhile: Callable[[], None] | None = None) -> dict[str, R]:
-        """Every file's result. `meanwhile` runs once in this process as soon as the workers have their first
-        batches (loading what the parent needs next, while they check); its failure is only a lost head start."""
+            meanwhile: Sequence[Callable[[], None]] = ()) -> dict[str, R]:
+        """Every file's result. `meanwhile`: steps run in this process while the workers check (loading what the
+        parent needs next), one at a time between looks at the workers, so that a worker with results to send
+        back is not kept waiting; a step's failure is only a lost head start, and steps not reached before the
+        last result are left (what they would load is loaded when it is used)."""
         pending = deque(list(b) for b in batches if b)
+        steps = deque(meanwhile)
         results: dict[str, R] = {}
         if not pending:
             return results
@@ -190,12 +193,11 @@ class Isolated(Generic[R]):
                         s.batch = pending.popleft()
                         s.board.write(None, "waiting for the worker to start")
                         s.conn.send(s.batch)
-                if meanwhile is not None:
+                if steps:
                     with contextlib.suppress(Exception):
-                        meanwhile()
-                    meanwhile = None
+                        steps.popleft()()
                 busy = [s for s in slots if s is not None and s.batch]
-                wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=POLL)
+                wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0 if steps else POLL)
                 for i, s in enumerate(slots):
                     if s is None or not s.batch:
                         continue

@@ -229,3 +229,30 @@ def test_crash_hang_and_memory_each_cost_only_their_file(tmp_path, jobs):
     assert "longer than 2 s" in done[str(tmp_path / "hang")]
     if sys.platform == "linux":
         assert "memory" in done[str(tmp_path / "memory")]
+
+
+def _slow_task(paths: list[str]) -> list[str]:
+    time.sleep(0.3)
+    return [f"read {Path(p).name}" for p in paths]
+
+
+def test_the_parents_steps_run_one_at_a_time_while_workers_check_and_a_failing_one_costs_nothing(tmp_path):
+    """The parent loads what it needs next in steps between looks at the workers: every step runs (the
+    workers are busy long enough), in order, each result is still collected, and a failing step is only a lost
+    head start."""
+    ran: list[str] = []
+    collected: list[tuple[int, int]] = []  # (steps run so far, files collected) at each collection
+
+    def step(name: str):
+        def run() -> None:
+            ran.append(name)
+            if name == "broken":
+                raise ImportError("no such writer")
+        return run
+
+    paths = [[str(tmp_path / f"{b}-{i}") for i in range(2)] for b in range(6)]
+    done = Isolated(_slow_task, _aside, 2, Limits(seconds=30, memory_mib=512), warm=()).run(
+        paths, lambda n: collected.append((len(ran), n)), [step("one"), step("broken"), step("three")])
+    assert ran == ["one", "broken", "three"]
+    assert done == {p: f"read {Path(p).name}" for batch in paths for p in batch}
+    assert sum(n for _, n in collected) == 12 and collected[0][0] >= 1  # the first step ran before any result

@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace, config, out: Path, err) -> int:
 
     try:
         cons = consolidate([Path(d) for d in args.in_dirs], out, config, force=args.force, jobs=args.jobs,
-                           on_start=on_start, advance=advance, meanwhile=load_writers)
+                           on_start=on_start, advance=advance, meanwhile=load_writers())
     finally:
         if progress is not None:
             progress.stop()

@@ -35,13 +35,17 @@ TIDY = "tidy"
 TMP = ".sipxl-tmp"
 
 
-def load_writers() -> None:
-    """Import what writing the outputs needs (pandas, Arrow, the analysis and the xlsx writers): called while the
-    workers check, so the parent is ready when they finish (an unchanged re-run never calls it)."""
-    import pyarrow.csv  # noqa: F401
-    import pyarrow.parquet  # noqa: F401
+WRITERS = ("pandas", "pyarrow", "pyarrow.csv", "pyarrow.parquet", "xlsxwriter", "sipxl.consolidate.frames",
+           "sipxl.consolidate.analysis", "sipxl.consolidate.dashboard", "sipxl.consolidate.validation_report")
 
-    from . import analysis, dashboard, frames, validation_report  # noqa: F401
+
+def load_writers() -> list[Callable[[], None]]:
+    """Steps importing what writing the outputs needs (pandas, Arrow, the analysis and the xlsx writers), one
+    module a step: run while the workers check, so the parent is ready when they finish (an unchanged re-run
+    never runs them)."""
+    import importlib
+
+    return [lambda name=name: importlib.import_module(name) for name in WRITERS]
 
 
 def current_session(files: pd.DataFrame) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,7 +142,7 @@ CHUNK = 32  # files per task: few, larger messages between processes, and one sc
 
 
 def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | None = None,
-               meanwhile: Callable[[], None] | None = None) -> dict[str, FileResult]:
+               meanwhile: Sequence[Callable[[], None]] = ()) -> dict[str, FileResult]:
     """Every file checked in a worker process that may die (sipxl.isolation): a file that crashes the reader,
     exhausts its memory or takes too long is set aside (SIPXL-F017) and costs no other file."""
     if not paths:
@@ -158,9 +158,9 @@ def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | 
 def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | None = None, force: bool = False,
                 jobs: int | None = None, on_start: Callable[[int], None] | None = None,
                 advance: Progress | None = None, limits: Limits | None = None,
-                meanwhile: Callable[[], None] | None = None) -> Consolidation:
-    """Account for every file below `in_dirs`; read only those not already in `out_dir`'s cache. `meanwhile`
-    runs in this process while the workers check (when any file is read)."""
+                meanwhile: Sequence[Callable[[], None]] = ()) -> Consolidation:
+    """Account for every file below `in_dirs`; read only those not already in `out_dir`'s cache. `meanwhile`:
+    steps run in this process while the workers check (when any file is read; sipxl.isolation.Isolated.run)."""
     started = time.perf_counter()
     config = config or AuthorityConfig()
     out_dir = Path(out_dir)
