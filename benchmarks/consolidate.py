@@ -176,6 +176,28 @@ def timed_pool(func, files: list[Path], jobs: int = JOBS) -> float:
     return time.perf_counter() - start
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def cpu_scaling(n: int = 30_000_000) -> dict:
+    """How much a second process buys on this machine for pure Python work: the same two units of work on one
+    process, then on two at once (2.0 would be two full cores; shared or hyper-threaded cores give less). The
+    1 ÷ 2 jobs target of issue 13 cannot exceed this."""
+    start = time.perf_counter()
+    _spin(n)
+    _spin(n)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [n, n]))
+    two = time.perf_counter() - start
+    return {"one_process": one, "two_processes": two, "speed_up": one / two}
+
+
 # ---------------------------------------------------------------- sipxl, with memory and stages
 
 
@@ -297,6 +319,16 @@ def exponent(points: list[tuple[int, float]]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else None
 
 
+def _machine_line() -> list[str]:
+    try:
+        m = json.loads((SAVED / "machine.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return [f"A second process on this machine buys {m['speed_up']:.2f}× on pure Python work (the same two units "
+            f"of work: {m['one_process']:.2f} s on one process, {m['two_processes']:.2f} s on two at once): no "
+            "program can get more from 2 jobs than that.", ""]
+
+
 def report(results: dict[str, dict]) -> str:
     import sipxl
 
@@ -311,6 +343,7 @@ def report(results: dict[str, dict]) -> str:
         "every row of every sheet; both on 2 processes. Peak memory: the whole process tree (parent, workers "
         "and the forked dashboard writer), proportional set size summed, sampled every 20 ms. Every ratio "
         "compares figures from the same run of its size.", "",
+        *_machine_line(),
         "| size | files | measured | sipxl 2 jobs (s) | sipxl 1 job (s) | 1 ÷ 2 jobs | naive (s) | naive ÷ sipxl "
         "| floor (s) | sipxl ÷ floor | unchanged re-run (s) | 1 % changed (s) | peak MiB 2 jobs / 1 job "
         "| ms per file |",
@@ -404,9 +437,13 @@ def main() -> None:
     if args.only:
         sizes = {k: v for k, v in {**SIZES, **HUGE}.items() if k in args.only}
     if not args.report:
+        scaling = cpu_scaling()
+        say(f"pure Python work, 2 processes against 1: {scaling['speed_up']:.2f}x")
+        SAVED.mkdir(parents=True, exist_ok=True)
+        (SAVED / "machine.json").write_text(json.dumps(scaling, indent=1))
         for label, (kind, schools) in sizes.items():
             measure(label, kind, schools, full=label not in HUGE)
-    results = {p.stem: json.loads(p.read_text()) for p in sorted(SAVED.glob("*.json"))}
+    results = {p.stem: json.loads(p.read_text()) for p in sorted(SAVED.glob("*.json")) if p.stem != "machine"}
     RESULTS.write_text(report(results))
     print(RESULTS.read_text())
     say(f"written to {RESULTS}")
