@@ -85,7 +85,57 @@ def test_a_part_hidden_behind_a_later_one_of_the_same_name_is_never_read_for_it(
             zf.writestr("xl/worksheets/sheet1.xml", b"<second/>")
     with Package(path) as package:
         first, second = package.infos
-        package.keep(first, package.whole(first))
+        package.keep(first)
         assert package.read("xl/worksheets/sheet1.xml") == b"<second/>"
-        package.keep(second, package.whole(second))
+        package.keep(second)
         assert package.read("xl/worksheets/sheet1.xml") == b"<second/>"
+
+
+@settings(max_examples=30, deadline=None)
+@given(parts=parts, method=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+def test_the_package_handed_to_the_reader_holds_what_the_file_holds(tmp_path_factory, parts, method) -> None:
+    """The sheets the bounds inflated go to calamine stored: every part reads back as zipfile reads the file."""
+    import io
+
+    from sipxl.io.bounds import Limits, check_bounds
+
+    path = tmp_path_factory.mktemp("zip") / "book.xlsx"
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in parts.items():
+            zf.writestr("xl/worksheets/" + name, data)
+            zf.writestr("docProps/" + name, data)  # not kept: copied as it is
+    with zipfile.ZipFile(path) as zf, Package(path) as package:
+        check_bounds(package, Limits())
+        handed = package.for_reader()
+        assert (handed is None) == (not any(parts.values()))
+        if handed is not None:
+            with zipfile.ZipFile(io.BytesIO(handed)) as again:
+                assert again.testzip() is None  # every CRC holds
+                assert again.namelist() == zf.namelist()
+                for name in zf.namelist():
+                    assert again.read(name) == zf.read(name)
+                    kept = name.startswith("xl/") and zf.getinfo(name).file_size > 0
+                    assert (again.getinfo(name).compress_type == zipfile.ZIP_STORED) == (kept or method == 0)
+
+
+def test_a_part_that_inflates_past_its_declared_size_goes_to_the_reader_as_it_is(tmp_path) -> None:
+    """Only a part whose stream ends exactly at its declared size is handed over inflated: a liar's bytes
+    reach calamine as they are in the file, and it judges them as before."""
+    import io
+
+    from sipxl.io.bounds import Limits, check_bounds
+
+    path = tmp_path / "liar.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"<x>" + b"a" * 100_000 + b"</x>")
+        zf.writestr("xl/worksheets/sheet2.xml", b"<y/>")
+    raw = bytearray(path.read_bytes())
+    central = raw.index(b"PK\x01\x02")  # the first part's entry
+    raw[central + 24:central + 28] = (10).to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+    with Package(path) as package:
+        check_bounds(package, Limits())
+        with zipfile.ZipFile(io.BytesIO(package.for_reader())) as again:
+            liar, honest = again.infolist()
+            assert liar.compress_type == zipfile.ZIP_DEFLATED and liar.file_size == 10
+            assert honest.compress_type == zipfile.ZIP_STORED

@@ -111,12 +111,9 @@ def _check(package: Package, limits: Limits) -> None:
         head = None
         if info.file_size <= WHOLE and (name.startswith("xl/worksheets/") or name in _SCANNED):
             try:
-                whole = package.whole(info)
+                head = package.keep(info)[:HEAD]
             except ZIP_DAMAGE:
                 pass  # damaged past its start, maybe: its head is still checked
-            else:
-                package.keep(info, whole)
-                head = whole[:HEAD]
         if head is None:
             try:
                 head = package.head(info, HEAD)

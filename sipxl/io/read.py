@@ -7,6 +7,7 @@ the domain (sipxl.domain), which sees only grids and the specification.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -159,8 +160,10 @@ def _read(path: Path, package: Package | None, limits: Limits | None, expect_kin
         return parts[0]
 
     stages.at("opening the workbook")
+    book = _handed_over(path, package)
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        if book is None:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
     except BaseException as e:  # noqa: BLE001 - calamine raises its own error types (and panics) on damage
         _reraise_fatal(e)
         raise Unreadable(issue("SIPXL-F001", detail=f"the file is damaged: {_short(e)}")) from None
@@ -173,6 +176,25 @@ def _read(path: Path, package: Package | None, limits: Limits | None, expect_kin
     if package is not None:  # calamine reads #N/A and the like as blanks
         mark_error_values(raw.grids, raw.sheet_names, package)
     return raw
+
+
+def _handed_over(path: Path, package: Package | None):
+    """calamine's workbook from the package with the sheets the bounds inflated (and the error-value scan
+    reads) handed over inflated, so no sheet is inflated twice; None when calamine is to read the file
+    itself: not an .xlsx or .xlsm (read by that name, calamine guesses the kind from the bytes, here it is
+    told), or opening fails (the file's own words then say why)."""
+    import python_calamine
+
+    if package is None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    inflated = package.for_reader()
+    if inflated is None:
+        return None
+    try:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(inflated))
+    except BaseException as e:  # noqa: BLE001 - damaged: read again from the file, for its own message
+        _reraise_fatal(e)
+        return None
 
 
 def _reraise_fatal(e: BaseException) -> None:
