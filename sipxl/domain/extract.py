@@ -571,7 +571,7 @@ def _outside_the_form(layout: TemplateLayout, code: str, name: str, grid: list[l
         if r in known:
             if len(row) > width:
                 stray += [(r, c) for c in range(width, len(row)) if not is_blank(row[c])]
-        else:
+        elif row.count("") != len(row):  # a row of calamine's empty cells has nothing typed: most rows
             stray += [(r, c) for c, v in enumerate(row) if not is_blank(v)]
     if not stray:
         return []
