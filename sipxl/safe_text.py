@@ -87,18 +87,35 @@ def csv_field(value: object) -> object:
 
 
 def csv_table(table):
-    """csv_field over every text column of a pyarrow Table, in one vectorised pass per column."""
+    """csv_field over every text column of a pyarrow Table, in one vectorised pass per column; a
+    dictionary-encoded text column (sipxl.consolidate.frames) is neutralised in its dictionary, once per value."""
+    import pyarrow as pa
+
+    columns = []
+    for col in table.columns:
+        if _is_text(col.type):
+            col = _neutralised(col)
+        elif pa.types.is_dictionary(col.type) and _is_text(col.type.value_type):
+            col = pa.chunked_array([pa.DictionaryArray.from_arrays(chunk.indices, _neutralised(chunk.dictionary))
+                                    for chunk in col.chunks], col.type)
+        columns.append(col)
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _is_text(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def _neutralised(col):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = []
-    starts = pa.array(list(CSV_FORMULA_START))
-    for col in table.columns:
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            # the first character against the set: far cheaper than a regex, and most columns hold no risky text
-            risky = pc.is_in(pc.utf8_slice_codeunits(col, 0, 1), value_set=starts.cast(col.type))
-            if pc.any(risky).as_py():
-                quote = pa.scalar("'", col.type)
-                col = pc.if_else(risky, pc.binary_join_element_wise(quote, col, pa.scalar("", col.type)), col)
-        columns.append(col)
-    return pa.Table.from_arrays(columns, schema=table.schema)
+    # the first character against the set: far cheaper than a regex, and most columns hold no risky text
+    starts = pa.array(list(CSV_FORMULA_START), col.type)
+    risky = pc.is_in(pc.utf8_slice_codeunits(col, 0, 1), value_set=starts)
+    if not pc.any(risky).as_py():
+        return col
+    quote = pa.scalar("'", col.type)
+    return pc.if_else(risky, pc.binary_join_element_wise(quote, col, pa.scalar("", col.type)), col)

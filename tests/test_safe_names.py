@@ -109,7 +109,9 @@ def test_csv_table_neutralises_exactly_what_csv_field_does(values) -> None:
 
     from sipxl.safe_text import csv_field, csv_table
 
-    table = pa.table({"text": pa.array(values, pa.string()), "n": pa.array(range(len(values)), pa.int64())})
+    table = pa.table({"text": pa.array(values, pa.string()), "n": pa.array(range(len(values)), pa.int64()),
+                      "coded": pa.array(values, pa.large_string()).dictionary_encode()})
     out = csv_table(table)
     assert out.column("text").to_pylist() == [csv_field(v) for v in values]
+    assert out.column("coded").to_pylist() == [csv_field(v) for v in values]  # as the tidy tables' repeated text
     assert out.column("n").to_pylist() == list(range(len(values)))
