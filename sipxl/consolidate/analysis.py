@@ -64,10 +64,10 @@ def prepost_by(assessments: pd.DataFrame, instrument: str, measure: str, by: str
     a = assessments[(assessments["instrument"] == instrument) & (assessments["measure"] == measure)]
     a = a[a["pre"].notna() & a["post"].notna()]
     pre, post = a["pre"].astype(float), a["post"].astype(float)
-    scores = pd.DataFrame({"group": a[by].fillna("(not given)").astype(str), "pre": pre, "post": post,
+    scores = pd.DataFrame({"group": a[by].astype(object).fillna("(not given)").astype(str), "pre": pre, "post": post,
                            "change": post - pre})
     # one grouped pass for every group (a partnership figure has thousands of groups)
-    by_group = scores.groupby("group", sort=True).agg(n=("pre", "size"), pre=("pre", "mean"),
+    by_group = scores.groupby("group", sort=True, observed=True).agg(n=("pre", "size"), pre=("pre", "mean"),
                                                       post=("post", "mean"), change=("change", "mean"))
     ns = [int(n) for n in by_group["n"]]
     hidden, total_hidden = suppress_column(ns, threshold, with_total=True)
@@ -124,7 +124,7 @@ def survey_table(survey: pd.DataFrame, threshold: int) -> Table:
     published, so each row's published percentages and "Not shown" add up to 100."""
     cols = ["Working together has...", *L.AGREEMENT, NOT_SHOWN, "N"]
     answered = survey[survey["answer"].notna()]
-    counts = answered.groupby(["item_no", "answer"]).size()
+    counts = answered.groupby(["item_no", "answer"], observed=True).size()
     rows = []
     for k, statement in enumerate(L.SURVEY_STATEMENTS, start=1):
         per = [int(counts.get((k, a), 0)) for a in L.AGREEMENT]
@@ -170,7 +170,7 @@ def _acel(returns: pd.DataFrame) -> pd.DataFrame:
         wide = pd.DataFrame(columns=["seed_code", "stage", "organiser", "group", "assessed", "achieved"])
     else:
         wide = a.pivot_table(index=["seed_code", "stage", "organiser", "group"], columns="quantity", values="value",
-                             aggfunc="sum").reset_index()
+                             aggfunc="sum", observed=True).reset_index()
         for q in ("assessed", "achieved"):
             if q not in wide:
                 wide[q] = float("nan")
@@ -183,7 +183,7 @@ def _sums(w: pd.DataFrame, keys: list[str]) -> dict[object, tuple[float, float]]
     """key -> (assessed, achieved) summed over the rows with that key: one grouped pass."""
     if w.empty:
         return {}
-    summed = w.groupby(keys, sort=False)[["assessed", "achieved"]].sum()
+    summed = w.groupby(keys, sort=False, observed=True)[["assessed", "achieved"]].sum()
     return {k: (float(d), float(n)) for k, d, n in zip(summed.index, summed["assessed"], summed["achieved"],
                                                        strict=True)}
 
@@ -282,22 +282,24 @@ def school_now(returns: pd.DataFrame) -> pd.DataFrame:
     w = w[w["assessed"].notna() & w["achieved"].notna()]
     if not w.empty:
         w = w.assign(measure=w["stage"].astype(str) + " " + w["organiser"].astype(str))
-        by_group = w.groupby(["seed_code", "measure", "group"])[["assessed", "achieved"]].sum().reset_index()
-        every = w.groupby(["seed_code", "measure"])[["assessed", "achieved"]].sum().reset_index()
+        counts = ["assessed", "achieved"]
+        by_group = w.groupby(["seed_code", "measure", "group"], observed=True)[counts].sum().reset_index()
+        every = w.groupby(["seed_code", "measure"], observed=True)[counts].sum().reset_index()
         every["group"] = "All"
         parts.append(pd.concat([by_group, every]).rename(columns={"assessed": "d", "achieved": "x"}))
     a = returns[returns["section"] == "Attendance"]
     if not a.empty:
         att = a.pivot_table(index=["seed_code", "group"], columns="quantity", values="value",
-                            aggfunc="sum").reset_index()
+                            aggfunc="sum", observed=True).reset_index()
         if {"possible", "attended"} <= set(att.columns):
-            every = att.groupby("seed_code")[["possible", "attended"]].sum().reset_index()
+            every = att.groupby("seed_code", observed=True)[["possible", "attended"]].sum().reset_index()
             every["group"] = "All"
             att = pd.concat([att, every]).rename(columns={"possible": "d", "attended": "x"})
             parts.append(att.assign(measure="Attendance"))
     e = returns[returns["section"] == "Exclusions"]
     if not e.empty:
-        ex = e.pivot_table(index="seed_code", columns="quantity", values="value", aggfunc="sum").reset_index()
+        ex = e.pivot_table(index="seed_code", columns="quantity", values="value", aggfunc="sum",
+                           observed=True).reset_index()
         if {"roll", "exclusion cases"} <= set(ex.columns):
             ex = ex.rename(columns={"roll": "d", "exclusion cases": "x"})
             ex["x"] = ex["x"] * 10  # per 1,000 rather than per 100
@@ -310,7 +312,7 @@ def school_now(returns: pd.DataFrame) -> pd.DataFrame:
     named = {"All": "All pupils", "Q1": "SIMD quintile 1", "Q5": "SIMD quintile 5"}
     f = f[f["group"].isin(named)].assign(group=lambda x: x["group"].map(named))
     out = f[["seed_code", "measure", "group", "now"]]
-    q = out.pivot_table(index=["seed_code", "measure"], columns="group", values="now").reset_index()
+    q = out.pivot_table(index=["seed_code", "measure"], columns="group", values="now", observed=True).reset_index()
     if {"SIMD quintile 1", "SIMD quintile 5"} <= set(q.columns):
         gap = q.assign(now=q["SIMD quintile 5"] - q["SIMD quintile 1"])[["seed_code", "measure", "now"]]
         gap = gap[gap["now"].notna()].assign(group=L.STRETCH_GROUPS[3])
@@ -332,15 +334,15 @@ def stretch_aims(returns: pd.DataFrame, threshold: int) -> Table:
     if s.empty:
         return Table("Progress to stretch aims", cols, rows, note=note)
     wide = s.pivot_table(index=["seed_code", "organiser", "group"], columns="quantity", values="value",
-                         aggfunc="mean").reset_index().rename(columns={"organiser": "measure"})
+                         aggfunc="mean", observed=True).reset_index().rename(columns={"organiser": "measure"})
     for q in ("current", "aim"):
         if q not in wide:
             wide[q] = float("nan")
     wide = wide.astype({"seed_code": str}).merge(school_now(returns), on=["seed_code", "measure", "group"],
                                                  how="left")
     same = wide[wide["current"].notna() & wide["aim"].notna() & wide["now"].notna()]
-    stats = same.groupby(["measure", "group"]).agg(n=("seed_code", "nunique"), current=("current", "mean"),
-                                                   aim=("aim", "mean"), now=("now", "mean"))
+    stats = same.groupby(["measure", "group"], observed=True).agg(
+        n=("seed_code", "nunique"), current=("current", "mean"), aim=("aim", "mean"), now=("now", "mean"))
     order = {m: k for k, m in enumerate(L.STRETCH_MEASURES)}
     gorder = {g: k for k, g in enumerate(L.STRETCH_GROUPS)}
     keys = sorted({(m, g) for m, g in zip(wide["measure"], wide["group"], strict=True)},
@@ -391,7 +393,7 @@ def school_measures(returns: pd.DataFrame, names: dict[str, str], threshold: int
                     ["seed_code", "section", "quantity", "value"]]  # only what is summed: no copy of the rest
     r = r.assign(seed=r["seed_code"].astype(str), value=pd.to_numeric(r["value"], errors="coerce"))
     att = r[r["section"] == "Attendance"]
-    attendance = att.groupby(["seed", "quantity"], sort=False)["value"].sum().to_dict()
+    attendance = att.groupby(["seed", "quantity"], sort=False, observed=True)["value"].sum().to_dict()
     ex = r[r["section"] == "Exclusions"]
     # the first roll and the first number of cases each school returned
     firsts = {q: dict(zip(part["seed"], part["value"], strict=True))
@@ -477,7 +479,7 @@ def _coverage_counts(files: pd.DataFrame) -> dict[str, dict[str, int]]:
         **{status: files["status"] == status for status in ("valid", "warnings", "errors", "rejected")},
         **{f"phase{k}": projects & files[f"phase{k}"].astype(bool) for k in range(1, 6)},
     })
-    sums = flags.groupby("seed", sort=False).sum()
+    sums = flags.groupby("seed", sort=False, observed=True).sum()
     return {seed: {k: int(v) for k, v in row.items()} for seed, row in sums.to_dict("index").items()}
 
 
@@ -625,7 +627,7 @@ def _aims(returns: pd.DataFrame) -> pd.DataFrame:
     if s.empty:
         return pd.DataFrame(columns=["seed_code", "measure", "group", "current", "aim", "now"])
     wide = s.pivot_table(index=["seed_code", "organiser", "group"], columns="quantity", values="value",
-                         aggfunc="mean").reset_index().rename(columns={"organiser": "measure"})
+                         aggfunc="mean", observed=True).reset_index().rename(columns={"organiser": "measure"})
     for q in ("current", "aim"):
         if q not in wide:
             wide[q] = float("nan")
@@ -647,8 +649,9 @@ def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict
     aims = _aims(returns)
     known = aims[aims["current"].notna() & aims["aim"].notna() & aims["now"].notna() & (aims["aim"] != aims["current"])]
     toward = ((known["now"] - known["current"]) * (known["aim"] - known["current"]) > 0)
-    moving = toward.groupby(known["seed_code"]).sum() if not known.empty else pd.Series(dtype=int)
-    n_set = aims[aims["aim"].notna()].groupby("seed_code").size() if not aims.empty else pd.Series(dtype=int)
+    moving = toward.groupby(known["seed_code"], observed=True).sum() if not known.empty else pd.Series(dtype=int)
+    n_set = aims[aims["aim"].notna()].groupby("seed_code", observed=True).size() if not aims.empty \
+        else pd.Series(dtype=int)
     all_aims = aims[aims["group"] == "All pupils"].set_index(["seed_code", "measure"])["aim"] \
         if not aims.empty else pd.Series(dtype=float)
     previous = previous or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .privacy import authority_key
@@ -24,10 +25,17 @@ PUPIL_LEVEL_NOTE = (
 
 def tidy_frames(cons: Consolidation) -> dict[str, pd.DataFrame]:
     """The tidy tables, gathered column by column: each file's rows are decoded once and go straight into the
-    columns (its file, school and project repeated by reference), so no table is held row by row as well."""
+    columns, and a file's own values (file, school, project...) are kept once per file, not once per row.
+
+    Text that repeats (a file, school or project on each of its rows; a section, stage, statement or answer) is
+    dictionary-encoded (pandas Categorical, categories sorted as text sorts, so grouping and sorting order as
+    before): the largest table, hundreds of thousands of school return counts, shrinks about tenfold. The values,
+    and the files written from them, are the same."""
     key = authority_key(cons.config.pseudonym_key)
     names = {name: [*(RETURN_PREFIX if name == "school_returns" else PREFIX), *cols] for name, cols in COLUMNS.items()}
-    columns: dict[str, list[list]] = {name: [[] for _ in cols] for name, cols in names.items()}
+    heads: dict[str, list[tuple]] = {name: [] for name in names}  # per file: its own values, and how many rows
+    counts: dict[str, list[int]] = {name: [] for name in names}
+    columns: dict[str, list[list]] = {name: [[] for _ in cols] for name, cols in COLUMNS.items()}
     for r in cons.accepted:
         c = r.content
         if c is None:
@@ -37,19 +45,55 @@ def tidy_frames(cons: Consolidation) -> dict[str, pd.DataFrame]:
         for name, table_rows in rows_of(r, key).items():
             if not table_rows:
                 continue
-            h = ret_head if name == "school_returns" else head
-            out, n = columns[name], len(table_rows)
-            for j, v in enumerate(h):
-                out[j].extend([v] * n)
-            for j, values in enumerate(zip(*table_rows, strict=True), start=len(h)):
-                out[j].extend(values)
+            heads[name].append(ret_head if name == "school_returns" else head)
+            counts[name].append(len(table_rows))
+            for out, values in zip(columns[name], zip(*table_rows, strict=True), strict=True):
+                out.extend(values)
     frames = {}
     for name, cols in names.items():
+        if not counts[name]:
+            frames[name] = pd.DataFrame(columns=cols)
+            continue
+        n, repeat = sum(counts[name]), np.asarray(counts[name])
+        own = heads.pop(name)
+        per_file = [_per_file([h[j] for h in own], repeat) for j in range(len(cols) - len(COLUMNS[name]))]
         lists = columns.pop(name)  # each table's lists go as soon as its frame holds them
-        frames[name] = pd.DataFrame(dict(zip(cols, lists, strict=True)), columns=cols) if lists[0] else \
-            pd.DataFrame(columns=cols)
+        data = [*per_file, *(_encoded(values, n) for values in lists)]
+        del lists
+        frames[name] = pd.DataFrame(dict(zip(cols, data, strict=True)), columns=cols)
     frames["files"] = files_frame(cons)
     return frames
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _text_codes(values: list) -> tuple[np.ndarray, pd.Index] | None:
+    """Codes and sorted categories of `values` when all are text (or missing), else None."""
+    objects = _objects(values)
+    if pd.api.types.infer_dtype(objects, skipna=True) != "string":
+        return None
+    codes, uniques = pd.factorize(objects, sort=True)  # sorted as text sorts: groups and sorts order as before
+    return codes, pd.Index(uniques, dtype="str")
+
+
+def _per_file(values: list, repeat: np.ndarray) -> object:
+    """A column holding one value per file (`values`), each repeated over the file's `repeat` rows."""
+    coded = _text_codes(values)
+    if coded is None:
+        return [v for v, k in zip(values, repeat.tolist(), strict=True) for _ in range(k)]
+    return pd.Categorical.from_codes(np.repeat(coded[0], repeat), categories=coded[1])
+
+
+def _encoded(values: list, n: int) -> object:
+    """Text that repeats as a Categorical; anything else (numbers, dates, text mostly distinct) as it was."""
+    coded = _text_codes(values)
+    if coded is None or 2 * len(coded[1]) > n:  # mostly distinct text (a reference): codes would save nothing
+        return values
+    return pd.Categorical.from_codes(*coded)
 
 
 def files_frame(cons: Consolidation) -> pd.DataFrame:

@@ -173,13 +173,16 @@ def _attendance_columns(t: A.Table) -> A.Table:
     return t
 
 
+PARQUET_SLICE = 1 << 17  # rows per row group of a tidy Parquet file holding dictionary-encoded text
+
+
 def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    df = df.copy()
+    df = df.copy(deep=False)  # columns replaced below are this copy's (copy on write): the frames stay as they are
     for c in df.columns:
         if pd.api.types.is_object_dtype(df[c].dtype):
             kinds = {type(v).__name__ for v in df[c] if v is not None and v == v}
@@ -192,7 +195,35 @@ def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
     # national tables (hundreds of thousands of assessment answers).
     table = pa.Table.from_pandas(df, preserve_index=False)
     pa_csv.write_csv(csv_table(table), csv)  # text that a spreadsheet would run as a formula is neutralised
-    pq.write_table(table, parquet)
+    schema = _text_schema(table.schema)
+    if schema.equals(table.schema):
+        pq.write_table(table, parquet)
+        return
+    # Repeated text is held dictionary-encoded (sipxl.consolidate.frames); the Parquet file keeps plain text
+    # columns, as an analyst's script expects (Parquet dictionary-encodes them on disk all the same), cast a slice
+    # at a time so no table is ever held as full text.
+    with pq.ParquetWriter(parquet, schema) as writer:
+        for batch in table.to_batches(max_chunksize=PARQUET_SLICE):
+            writer.write_batch(batch.cast(schema))
+
+
+def _text_schema(schema):
+    """`schema` with every dictionary-encoded text column as plain text, pandas' note of it included (a reader
+    gets the str column it got before the tables were encoded, not a Categorical)."""
+    import pyarrow as pa
+
+    coded = {f.name for f in schema if pa.types.is_dictionary(f.type)}
+    if not coded:
+        return schema
+    fields = [pa.field(f.name, f.type.value_type, f.nullable) if f.name in coded else f for f in schema]
+    meta = dict(schema.metadata or {})
+    if b"pandas" in meta:
+        note = json.loads(meta[b"pandas"])
+        for c in note["columns"]:
+            if c.get("field_name") in coded:
+                c.update(pandas_type="object", numpy_type="str", metadata=None)
+        meta[b"pandas"] = json.dumps(note).encode()
+    return pa.schema(fields, metadata=meta)
 
 
 def _write_manifest(path: Path, cons: Consolidation, inputs: str) -> None:
