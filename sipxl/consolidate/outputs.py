@@ -3,6 +3,7 @@ renamed into place at the end, so a run that fails half-way never leaves half a 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -198,13 +199,17 @@ def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
     schema = _text_schema(table.schema)
     if schema.equals(table.schema):
         pq.write_table(table, parquet)
-        return
-    # Repeated text is held dictionary-encoded (sipxl.consolidate.frames); the Parquet file keeps plain text
-    # columns, as an analyst's script expects (Parquet dictionary-encodes them on disk all the same), cast a slice
-    # at a time so no table is ever held as full text.
-    with pq.ParquetWriter(parquet, schema) as writer:
-        for batch in table.to_batches(max_chunksize=PARQUET_SLICE):
-            writer.write_batch(batch.cast(schema))
+    else:
+        # Repeated text is held dictionary-encoded (sipxl.consolidate.frames); the Parquet file keeps plain text
+        # columns, as an analyst's script expects (Parquet dictionary-encodes them on disk all the same), cast a
+        # slice at a time so no table is ever held as full text.
+        with pq.ParquetWriter(parquet, schema) as writer:
+            for batch in table.to_batches(max_chunksize=PARQUET_SLICE):
+                writer.write_batch(batch.cast(schema))
+    del table
+    # Arrow's allocator keeps what the writers freed for later use; given back now, the parent does not carry
+    # tens of MiB of it beside the forked writers (about 90 MiB at 6,694 files)
+    pa.default_memory_pool().release_unused()
 
 
 def _text_schema(schema):
@@ -295,7 +300,21 @@ def frames_for(cons: Consolidation, surveys: pd.DataFrame | None) -> dict[str, p
     frames = tidy_frames(cons)
     if surveys is not None and len(surveys):
         frames["survey"] = pd.concat([frames["survey"], surveys], ignore_index=True)
+    _give_back_freed_memory()
     return frames
+
+
+def _give_back_freed_memory() -> None:
+    """glibc keeps the heap the tidy tables were gathered in (lists of every row's values, freed since) for later
+    use: given back before the writers fork, it is not carried beside them (about 30 MiB at 6,694 files)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to give back this way
+        pass
 
 
 def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict,
@@ -344,13 +363,24 @@ def side_by_side(*tasks: Callable[[], None], names: tuple[str, ...] = ()) -> Non
     error in any is raised here, a child's with its traceback, after every task has ended. Where fork is not the
     platform's safe default (Windows, macOS), or with one core, they run one after the other. `names` say what
     each child writes, for the message when one fails (default: "the dashboard")."""
-    import multiprocessing
-
     *children, last = tasks
     if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
         for task in tasks:
             task()
         return
+    # Frozen, the objects the processes share (the consolidation, the tables) are out of the cyclic collector's
+    # reach while the children run: a collection, in a child or in this process, would otherwise write to every
+    # one of them and so copy every page they are on, though all only read them.
+    gc.freeze()
+    try:
+        _fork_and_run(children, last, names)
+    finally:
+        gc.unfreeze()
+
+
+def _fork_and_run(children: list[Callable[[], None]], last: Callable[[], None], names: tuple[str, ...]) -> None:
+    import multiprocessing
+
     started = []
     for k, task in enumerate(children):
         receive, send = multiprocessing.Pipe(duplex=False)
