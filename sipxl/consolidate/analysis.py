@@ -333,13 +333,7 @@ def stretch_aims(returns: pd.DataFrame, threshold: int) -> Table:
             "aims use the school's roll and attendance counts.")
     if s.empty:
         return Table("Progress to stretch aims", cols, rows, note=note)
-    wide = s.pivot_table(index=["seed_code", "organiser", "group"], columns="quantity", values="value",
-                         aggfunc="mean", observed=True).reset_index().rename(columns={"organiser": "measure"})
-    for q in ("current", "aim"):
-        if q not in wide:
-            wide[q] = float("nan")
-    wide = wide.astype({"seed_code": str}).merge(school_now(returns), on=["seed_code", "measure", "group"],
-                                                 how="left")
+    wide = _aims(returns)  # each school's aims with its figures now, as the school profile has them
     same = wide[wide["current"].notna() & wide["aim"].notna() & wide["now"].notna()]
     stats = same.groupby(["measure", "group"], observed=True).agg(
         n=("seed_code", "nunique"), current=("current", "mean"), aim=("aim", "mean"), now=("now", "mean"))
@@ -621,8 +615,13 @@ PROFILE_MEASURES = {"% achieving CfE levels": "% achieving", "Poverty-related ga
 _AIM_OF = {"Attendance %": "Attendance", "Exclusions per 1,000": "Exclusions per 1000"}
 
 
+_AIMS_LAST: list[tuple[weakref.ref, pd.DataFrame]] = []  # the last aims worked out: two figures ask for them
+
+
 def _aims(returns: pd.DataFrame) -> pd.DataFrame:
     """Per school and stretch measure/group: current, aim and now (the school's own figures)."""
+    if _AIMS_LAST and _AIMS_LAST[0][0]() is returns:
+        return _AIMS_LAST[0][1]
     s = returns[returns["section"] == "Stretch aim"]
     if s.empty:
         return pd.DataFrame(columns=["seed_code", "measure", "group", "current", "aim", "now"])
@@ -631,8 +630,10 @@ def _aims(returns: pd.DataFrame) -> pd.DataFrame:
     for q in ("current", "aim"):
         if q not in wide:
             wide[q] = float("nan")
-    return wide.astype({"seed_code": str}).merge(school_now(returns), on=["seed_code", "measure", "group"],
+    wide = wide.astype({"seed_code": str}).merge(school_now(returns), on=["seed_code", "measure", "group"],
                                                  how="left")
+    _AIMS_LAST[:] = [(weakref.ref(returns), wide)]
+    return wide
 
 
 def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict[str, dict] | None,
