@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sipxl.cli import main
 from sipxl.consolidate import AuthorityConfig, ExpectedSchool, consolidate, write_outputs
@@ -516,3 +518,18 @@ def test_outputs_from_the_same_inputs_are_kept_and_rebuilt_when_needed(sample_au
     stricter = dataclasses.replace(again.config, threshold=again.config.threshold + 5)
     write_outputs(consolidate([sample_authority], tmp_path, stricter, jobs=1), tmp_path)
     assert dashboard.stat().st_mtime_ns != stamp
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=5000), st.integers(min_value=1, max_value=8))
+def test_files_go_to_workers_in_order_in_tasks_that_shrink_towards_the_end(n, jobs):
+    from sipxl.consolidate.run import CHUNK, _chunks
+
+    paths = [f"f{i}" for i in range(n)]
+    chunks = _chunks(paths, jobs)
+    assert [p for c in chunks for p in c] == paths and all(1 <= len(c) <= CHUNK for c in chunks)
+    assert all(len(a) >= len(b) for a, b in zip(chunks, chunks[1:], strict=False))  # never larger later on
+    left = n
+    for c in chunks:  # no task is more than a quarter of a worker's share of what is left (or one file)
+        assert len(c) <= max(1, left / (jobs * 4))
+        left -= len(c)

@@ -141,6 +141,17 @@ def default_jobs() -> int:
 CHUNK = 32  # files per task: few, larger messages between processes, and one schema run per table per chunk
 
 
+def _chunks(paths: list[str], jobs: int) -> list[list[str]]:
+    """The files in tasks of up to CHUNK, each at most a quarter of a worker's share of what is left: smaller towards
+    the end, so that no worker is left checking a large last task while the others wait."""
+    chunks, i = [], 0
+    while i < len(paths):
+        size = max(1, min(CHUNK, (len(paths) - i) // (jobs * 4)))
+        chunks.append(paths[i:i + size])
+        i += size
+    return chunks
+
+
 def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | None = None,
                meanwhile: Sequence[Callable[[], None]] = ()) -> dict[str, FileResult]:
     """Every file checked in a worker process that may die (sipxl.isolation): a file that crashes the reader,
@@ -150,8 +161,7 @@ def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | 
     from ..isolation import Isolated  # the checking code: imported only when there is a file to read
     from .worker import check_many, set_aside
 
-    size = max(1, min(CHUNK, len(paths) // (max(1, jobs) * 8)))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    chunks = _chunks(paths, max(1, jobs))
     return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance, meanwhile)
 
 
