@@ -174,7 +174,7 @@ def _attendance_columns(t: A.Table) -> A.Table:
     return t
 
 
-PARQUET_SLICE = 1 << 17  # rows per row group of a tidy Parquet file holding dictionary-encoded text
+PARQUET_SLICE = 1 << 15  # rows cast and written at a time (a row group) where a tidy table holds encoded text
 
 
 def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
