@@ -314,6 +314,10 @@ def test_cached_rows_are_decoded_only_to_rebuild_and_a_damaged_entry_is_read_aga
     write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
     assert {t: pq.read_table(tmp_path / "tidy" / f"{t}.parquet").to_pylist() for t in tables} == tables
     assert len(read_again) == 1  # the damaged entry's file; every other file's rows came from the cache
+    (tmp_path / "dashboard.xlsx").unlink()
+    write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
+    assert len(read_again) == 1  # the entry was mended: not read again on the next run
+    assert {t: pq.read_table(tmp_path / "tidy" / f"{t}.parquet").to_pylist() for t in tables} == tables
 
 
 # ---------------------------------------------------------------- one workbook per bad input

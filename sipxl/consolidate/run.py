@@ -228,7 +228,7 @@ def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
     """The file's tidy rows, decoded from their JSON text (as workers send them and the cache keeps them) each time
     they are asked for, so that they are held once, in the tables built from them. A file whose cached rows
     cannot be decoded is read again (`key`: the authority's pseudonym key), so a damaged cache costs no more
-    than a re-read."""
+    than a re-read, once: the file then counts as read, and its cache entry is written afresh."""
     c = record.content
     if c is None:
         return {}
@@ -239,7 +239,10 @@ def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
         from .worker import check_one
 
         again = sanitise_result(check_one(record.found.path), key).content
-        c.rows_json = again.rows_json if again is not None and again.rows_json is not None else "{}"
+        if again is not None and again.rows_json is not None:
+            c.rows_json, record.unchanged = again.rows_json, False  # not kept as it was: the cache is mended
+        else:
+            c.rows_json = "{}"
         rows = decode_rows(c.rows_json) or {}
     return rows
 
