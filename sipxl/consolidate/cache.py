@@ -59,18 +59,11 @@ def encode_result(r: FileResult) -> tuple[str, str | None]:
 _DECODER = json.JSONDecoder(object_hook=untag)  # one decoder for thousands of entries (json.loads makes one each)
 
 
-def decode_result(text: str, rows: str | None = None, *, rows_later: bool = False) -> FileResult | None:
-    """The FileResult `text` holds (its tidy rows left as the JSON `rows`, see sipxl.consolidate.rows_json), or
-    None when it is not exactly what encode_result writes. `rows_later`: the rows stay in the cache file until
-    the outputs are rebuilt (load_rows)."""
+def decode_result(text: str, has_rows: bool) -> FileResult | None:
+    """The FileResult `text` holds, or None when it is not exactly what encode_result writes. Its tidy rows stay in
+    the cache file (`has_rows`: the entry holds them) until the outputs are rebuilt (load_rows)."""
     try:
-        return _result(_DECODER.decode(text), rows, rows_later)
-    except ValueError:
-        return None
-
-
-def _result(data: object, rows: str | None, rows_later: bool) -> FileResult | None:
-    try:
+        data = _DECODER.decode(text)
         issues = []
         for row in data["issues"]:
             if len(row) != 7 or row[0] not in CATALOGUE or not all(isinstance(x, str) for x in row):
@@ -80,9 +73,9 @@ def _result(data: object, rows: str | None, rows_later: bool) -> FileResult | No
         content = None
         if c is not None:
             phases = None if c["phases"] is None else tuple(bool(p) for p in c["phases"])
-            if not isinstance(c["meta"], dict) or not (rows_later or isinstance(rows, str)):
+            if not isinstance(c["meta"], dict) or not has_rows:
                 return None
-            content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, None, rows)
+            content = FileContent(str(c["kind"]), str(c["version"]), c["meta"], phases, None, None)
         return FileResult(issues, content, str(data.get("crash") or ""))
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -114,7 +107,7 @@ def load_cache(out_dir: Path) -> dict[str, FileResult]:
         return {}
     out = {}
     for sha, text, has_rows in entries:
-        result = decode_result(text, rows_later=has_rows)
+        result = decode_result(text, has_rows)
         if result is not None:
             out[sha] = result
     return out
