@@ -311,9 +311,14 @@ def test_cached_rows_are_decoded_only_to_rebuild_and_a_damaged_entry_is_read_aga
         (sha,) = db.execute("SELECT sha256 FROM results WHERE rows LIKE '%assessments%' LIMIT 1").fetchone()
         db.execute("UPDATE results SET rows = '{\"assessments\": [[1]]}' WHERE sha256 = ?", (sha,))
     (tmp_path / "dashboard.xlsx").unlink()  # the outputs must be rebuilt
-    write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
+    mended = consolidate([sample_authority], tmp_path, jobs=1)
+    unchanged = mended.unchanged
+    write_outputs(mended, tmp_path)
     assert {t: pq.read_table(tmp_path / "tidy" / f"{t}.parquet").to_pylist() for t in tables} == tables
     assert len(read_again) == 1  # the damaged entry's file; every other file's rows came from the cache
+    assert (mended.read, mended.unchanged) == (1, unchanged - 1)  # it counts as read, in the summary and manifest
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["read_this_run"], manifest["unchanged"]) == (1, unchanged - 1)
     (tmp_path / "dashboard.xlsx").unlink()
     write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
     assert len(read_again) == 1  # the entry was mended: not read again on the next run

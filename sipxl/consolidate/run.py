@@ -99,10 +99,18 @@ class Consolidation:
     records: list[FileRecord]
     ignored: list[str]
     school_issues: list[Issue]  # about a school rather than a file (expected return missing)
-    read: int  # files read in this run
-    unchanged: int  # files whose results came from the cache
     seconds: float = 0.0
     school_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def read(self) -> int:
+        """Files read in this run (one whose cached rows were damaged counts once its rows are read again)."""
+        return sum(r.status != "duplicate" and not r.found.problem and not r.unchanged for r in self.records)
+
+    @property
+    def unchanged(self) -> int:
+        """Files whose results came from the cache."""
+        return sum(r.unchanged for r in self.records)
 
     @property
     def accepted(self) -> list[FileRecord]:
@@ -220,8 +228,7 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
     names = _school_names(records, config)
     for i, r in enumerate(records):
         records[i].issues = [_located(x, r) for x in r.issues]
-    return Consolidation(config, records, ignored, school_issues, len(to_read),
-                         sum(r.unchanged for r in records), time.perf_counter() - started, names)
+    return Consolidation(config, records, ignored, school_issues, time.perf_counter() - started, names)
 
 
 def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
