@@ -95,6 +95,22 @@ def test_a_failed_run_leaves_the_previous_outputs_intact(returns, tmp_path, monk
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # the temporary folder beside --out is gone
 
 
+@pytest.mark.parametrize("writer", ["write_report_xlsx", "write_dashboard"])
+def test_what_was_read_is_cached_even_when_a_writer_fails(returns, tmp_path, monkeypatch, writer):
+    from sipxl.consolidate import dashboard, validation_report
+
+    def broken(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(validation_report if writer == "write_report_xlsx" else dashboard, writer, broken)
+    out = tmp_path / "out"
+    with pytest.raises((OSError, RuntimeError), match="disk full"):
+        write_outputs(consolidate([returns], out, jobs=1), out)
+    assert not (out / "dashboard.xlsx").exists() and not (out / "validation_report.xlsx").exists()
+    again = consolidate([returns], out, jobs=1)  # the cache was saved before the writers ran
+    assert again.read == 0 and again.unchanged == 2
+
+
 # ---------------------------------------------------------------- items 9 and 13: every path accounted for
 
 
@@ -131,6 +147,7 @@ def test_every_path_is_accounted_for_exactly_once(tmp_path, capsys):
 def test_the_cache_is_sqlite_json_not_a_pickle_and_reruns_read_nothing(returns, tmp_path):
     out = tmp_path / "out"
     first = consolidate([returns], out, jobs=1)
+    tidy = {r.rel: rows_of(r, None) for r in first.records}  # before write_outputs, which lets them go
     write_outputs(first, out)
     cache = out / CACHE_DIR / CACHE_FILE
     assert cache.read_bytes()[:16] == b"SQLite format 3\x00"
@@ -142,7 +159,7 @@ def test_the_cache_is_sqlite_json_not_a_pickle_and_reruns_read_nothing(returns, 
     assert again.read == 0 and again.unchanged == 2
     # the tidy rows are JSON text (as workers send them and the cache keeps them) until the tables are built
     assert {r.rel: (r.status, rows_of(r, None), [i.code for i in r.issues]) for r in again.records} == \
-        {r.rel: (r.status, rows_of(r, None), [i.code for i in r.issues]) for r in first.records}
+        {r.rel: (r.status, tidy[r.rel], [i.code for i in r.issues]) for r in first.records}
 
 
 def test_a_planted_pickle_or_foreign_rows_are_never_run(returns, tmp_path):

@@ -207,9 +207,7 @@ def _write_frame(df: pd.DataFrame, csv: Path, parquet: Path) -> None:
             for start in range(0, table.num_rows, PARQUET_SLICE):  # Table.cast: RecordBatch.cast is pyarrow 16+
                 writer.write_table(table.slice(start, PARQUET_SLICE).cast(schema))
     del table
-    # Arrow's allocator keeps what the writers freed for later use; given back now, the parent does not carry
-    # tens of MiB of it beside the forked writers (about 90 MiB at 6,694 files)
-    pa.default_memory_pool().release_unused()
+    give_back_freed_memory()
 
 
 def _text_schema(schema):
@@ -300,13 +298,17 @@ def frames_for(cons: Consolidation, surveys: pd.DataFrame | None) -> dict[str, p
     frames = tidy_frames(cons)
     if surveys is not None and len(surveys):
         frames["survey"] = pd.concat([frames["survey"], surveys], ignore_index=True)
-    _give_back_freed_memory()
+    give_back_freed_memory()
     return frames
 
 
-def _give_back_freed_memory() -> None:
-    """glibc keeps the heap the tidy tables were gathered in (lists of every row's values, freed since) for later
-    use: given back before the writers fork, it is not carried beside them (about 30 MiB at 6,694 files)."""
+def give_back_freed_memory() -> None:
+    """Arrow's allocator and glibc's keep what was freed for later use (the lists the tidy tables were gathered
+    in, pandas' working copies while the figures are built, a writer's buffers): given back after each big step,
+    it is not carried beside the next one, nor by three processes at once (about 90 MiB of Arrow's and 30 MiB of
+    glibc's in the parent alone at 6,694 files)."""
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     if not sys.platform.startswith("linux"):
         return
     import ctypes
@@ -327,6 +329,7 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
 
     def dashboard() -> None:
         figures = build_figures(cons, frames, history)
+        give_back_freed_memory()
         (tmp / HISTORY).write_text(history_text(history, figures["session_current"], figures["history"]),
                                    encoding="utf-8")
         write_dashboard(tmp / DASHBOARD, figures)
@@ -343,13 +346,13 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
 
     def report_letters_and_cache() -> None:
         write_report_xlsx(tmp / REPORT_XLSX, cons)
+        give_back_freed_memory()
         (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
+        give_back_freed_memory()
         write_feedback(cons, tmp / FEEDBACK)
-        # The cache goes straight into place (a cache of what was read stays right even if a later step fails).
-        _save_cache(out_dir, cons)
 
     side_by_side(dashboard, report_letters_and_cache, the_rest,
-                 names=("the dashboard", "the validation report, the feedback workbooks and the cache"))
+                 names=("the dashboard", "the validation report and the feedback workbooks"))
 
 
 def _save_cache(out_dir: Path, cons: Consolidation) -> None:
@@ -420,7 +423,9 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
     manifest and the cache. Returns the final paths by name. Outputs already written from exactly the same
     inputs are kept as they are (unless `force`): they would come out byte for byte the same. `previous`: last
     session's output folder, for the year-on-year comparison (else the history kept in `out_dir`). `surveys`: the
-    practitioner survey's rows from the authority's own Forms exports (sipxl.consolidate.forms)."""
+    practitioner survey's rows from the authority's own Forms exports (sipxl.consolidate.forms). The cache is saved
+    before any output is written; the files' tidy rows are then let go (they are in the tables), so `cons` no
+    longer holds them (sipxl.consolidate.run.rows_of would read a file again for its rows)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     history = earlier_sessions(out_dir, previous)
     inputs = inputs_fingerprint(cons, history, surveys)
@@ -436,7 +441,16 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
                         if r.unchanged and r.content is not None and r.content.rows_json is None})
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.", suffix=TMP, dir=out_dir.resolve().parent))
     try:
-        _write_all(tmp, cons, frames_for(cons, surveys), history, inputs, out_dir)
+        frames = frames_for(cons, surveys)
+        # The cache goes straight into place (a cache of what was read stays right even if a later step fails),
+        # before the writers fork: the rows' JSON text, now in the tables, is then let go rather than carried
+        # beside them (about 55 MiB at 6,694 files).
+        _save_cache(out_dir, cons)
+        for r in cons.records:
+            if r.content is not None:
+                r.content.rows_json = None
+        give_back_freed_memory()
+        _write_all(tmp, cons, frames, history, inputs, out_dir)
         final: dict[str, Path] = {}
         shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
         os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)
