@@ -9,6 +9,7 @@ the reader, the validation schemas and the messages all read these objects, neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 ValueType = Literal["text", "long_text", "integer", "number", "date", "choice"]
@@ -212,15 +213,17 @@ class Sheet:
     # column's format (as Excel gives a new cell), so a long text grows its row instead of running off the page.
     table_header: int | None = None
 
-    @property
+    # Worked out once per sheet (cached_property writes the instance's own __dict__, which a frozen dataclass
+    # allows): checking a workbook asks for them dozens of times.
+    @cached_property
     def fields(self) -> tuple[Field, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Field))
 
-    @property
+    @cached_property
     def tables(self) -> tuple[Table, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Table))
 
-    @property
+    @cached_property
     def grids(self) -> tuple[ItemGrid, ...]:
         return tuple(b for b in self.blocks if isinstance(b, ItemGrid))
 
