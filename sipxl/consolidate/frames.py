@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .privacy import authority_key
-from .run import STATUS_LABELS, Consolidation, rows_of
+from .run import STATUS_LABELS, Consolidation, columns_of
 from .tidy import COLUMNS
 
 PREFIX = ("file", "kind", "seed_code", "school", "project", "intervention", "partnership", "jst")
@@ -42,12 +42,12 @@ def tidy_frames(cons: Consolidation) -> dict[str, pd.DataFrame]:
             continue
         head = (r.rel, c.kind, *(c.meta.get(k) for k in PREFIX[2:]))
         ret_head = (r.rel, c.meta.get("seed_code"), c.meta.get("school"), c.meta.get("session"))
-        for name, table_rows in rows_of(r, key).items():
-            if not table_rows:
+        for name, table_columns in columns_of(r, key).items():
+            if not table_columns:
                 continue
             heads[name].append(ret_head if name == "school_returns" else head)
-            counts[name].append(len(table_rows))
-            for out, values in zip(columns[name], zip(*table_rows, strict=True), strict=True):
+            counts[name].append(len(table_columns[0]))
+            for out, values in zip(columns[name], table_columns, strict=True):
                 out.extend(values)
     frames = {}
     for name, cols in names.items():

@@ -44,6 +44,16 @@ def encode_rows(rows: dict[str, list[tuple]]) -> str:
 
 def decode_rows(text: str) -> dict[str, list[tuple]] | None:
     """The tidy rows `text` holds, or None when they are not what encode_rows writes."""
+    columns = decode_columns(text)
+    if columns is None:
+        return None
+    return {table: list(zip(*cols, strict=True)) if cols else [] for table, cols in columns.items()}
+
+
+def decode_columns(text: str) -> dict[str, list[list] | list[tuple]] | None:
+    """decode_rows's rows a column at a time (each table's columns in COLUMNS order; [] for a table without rows),
+    as the tidy tables are built: the rows are never put back together. None when `text` is not what encode_rows
+    writes."""
     try:
         data = json.loads(text, object_hook=untag)
         if not isinstance(data, dict):
@@ -59,7 +69,7 @@ def decode_rows(text: str) -> dict[str, list[tuple]] | None:
             # large authority decodes millions of values.
             if set(map(type, rows)) != {list} or set(map(len, rows)) != {len(COLUMNS[table])}:
                 return None
-            out[table] = list(zip(*map(_interned, zip(*rows, strict=True)), strict=True))
+            out[table] = list(map(_interned, zip(*rows, strict=True)))
         return out
     except (ValueError, TypeError, AttributeError):
         return None

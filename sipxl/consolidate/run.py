@@ -22,7 +22,7 @@ from .discover import FoundFile, content_hash, discover
 from .guard import check_folders
 from .privacy import authority_key, made_with, sanitise_result
 from .result import FileContent, FileResult
-from .rows_json import decode_rows
+from .rows_json import decode_columns
 
 if TYPE_CHECKING:
     from ..io.bounds import Limits
@@ -232,17 +232,26 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
 
 
 def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
-    """The file's tidy rows, decoded from their JSON text (as workers send them and the cache keeps them) each time
-    they are asked for, so that they are held once, in the tables built from them. A file whose cached rows
-    cannot be decoded is read again (`key`: the authority's pseudonym key), so a damaged cache costs no more
-    than a re-read, once: the file then counts as read, and its cache entry is written afresh."""
+    """The file's tidy rows (see columns_of)."""
+    c = record.content
+    if c is not None and c.rows is not None:
+        return c.rows
+    return {table: list(zip(*cols, strict=True)) if cols else [] for table, cols in columns_of(record, key).items()}
+
+
+def columns_of(record: FileRecord, key: bytes | None) -> dict[str, list]:
+    """The file's tidy rows a column at a time (each table's columns in COLUMNS order), decoded from their JSON text
+    (as workers send them and the cache keeps them) each time they are asked for, so that they are held once, in
+    the tables built from them. A file whose cached rows cannot be decoded is read again (`key`: the authority's
+    pseudonym key), so a damaged cache costs no more than a re-read, once: the file then counts as read, and its
+    cache entry is written afresh."""
     c = record.content
     if c is None:
         return {}
     if c.rows is not None:
-        return c.rows
-    rows = decode_rows(c.rows_json or "")
-    if rows is None:
+        return {table: list(zip(*rows, strict=True)) if rows else [] for table, rows in c.rows.items()}
+    columns = decode_columns(c.rows_json or "")
+    if columns is None:
         from .worker import check_one
 
         again = sanitise_result(check_one(record.found.path), key).content
@@ -250,8 +259,8 @@ def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
             c.rows_json, record.unchanged = again.rows_json, False  # not kept as it was: the cache is mended
         else:
             c.rows_json = "{}"
-        rows = decode_rows(c.rows_json) or {}
-    return rows
+        columns = decode_columns(c.rows_json) or {}
+    return columns
 
 
 def _located(i: Issue, r: FileRecord) -> Issue:
