@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import gc
 import multiprocessing as mp
 import os
@@ -172,14 +171,11 @@ class Isolated(Generic[R]):
         self.watch_memory = sys.platform != "linux"
 
     def run(self, batches: Sequence[list[str]], advance: Callable[[int], None] = lambda n: None,
-            meanwhile: Sequence[Callable[[], None]] = (),
-            arrived: Callable[[list[str], list[R]], None] | None = None) -> dict[str, R]:
+            meanwhile: Sequence[Callable[[], None]] = ()) -> dict[str, R]:
         """Every file's result. `meanwhile`: steps run in this process while the workers check (loading what the
         parent needs next), one at a time between looks at the workers, so that a worker with results to send
         back is not kept waiting; a step's failure is only a lost head start, and steps not reached before the
-        last result are left (what they would load is loaded when it is used). `arrived(files, results)`: a
-        step queued as each batch's results come back (preparing them while the workers go on), on the same
-        terms."""
+        last result are left (what they would load is loaded when it is used)."""
         pending = deque(list(b) for b in batches if b)
         steps = deque(meanwhile)
         results: dict[str, R] = {}
@@ -209,8 +205,6 @@ class Isolated(Generic[R]):
                     if done is not None:
                         results.update(zip(s.batch, done, strict=True))
                         advance(len(s.batch))
-                        if arrived is not None:
-                            steps.append(functools.partial(arrived, s.batch, done))
                         s.batch = []
                     elif why:
                         self._died(s, why, pending, results, advance)

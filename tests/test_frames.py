@@ -137,21 +137,3 @@ def test_the_sample_authority_tables_hold_repeated_text_encoded(sample_authority
     # each file's own values repeat over exactly its rows
     for file, part in returns.groupby("file", observed=True):
         assert part["seed_code"].nunique(dropna=False) == 1, file
-
-
-def test_rows_prepared_while_the_workers_check_make_the_same_tables(sample_authority, tmp_path) -> None:
-    """The parent decodes each file's rows as its results come back (sipxl.consolidate.run); the tables built
-    from those are the tables built from the rows decoded afterwards, flagged names sanitised in both."""
-    from sipxl.consolidate import consolidate
-
-    prepared = consolidate([sample_authority], tmp_path / "a", jobs=2, force=True)
-    assert sum(r.content is not None and r.content.columns is not None for r in prepared.records) > 0
-    later = consolidate([sample_authority], tmp_path / "b", jobs=2, force=True)
-    for r in later.records:
-        if r.content is not None:
-            r.content.columns = None  # as if nothing had come back before the check ended
-    a, b = tidy_frames(prepared), tidy_frames(later)
-    assert set(a) == set(b)
-    for name in a:
-        pd.testing.assert_frame_equal(a[name], b[name], obj=name)
-    assert all(r.content is None or r.content.columns is None for r in prepared.records)  # let go, in the tables

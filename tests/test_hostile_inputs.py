@@ -256,26 +256,3 @@ def test_the_parents_steps_run_one_at_a_time_while_workers_check_and_a_failing_o
     assert ran == ["one", "broken", "three"]
     assert done == {p: f"read {Path(p).name}" for batch in paths for p in batch}
     assert sum(n for _, n in collected) == 12 and collected[0][0] >= 1  # the first step ran before any result
-
-
-def test_each_batch_that_comes_back_is_prepared_while_the_others_are_checked(tmp_path):
-    """`arrived` sees every batch whose results came back (not a batch whose worker died), with those very
-    results, while the other batches are still being checked; a failing preparation costs nothing but itself."""
-    seen: list[tuple[list[str], list[str]]] = []
-
-    def arrived(files: list[str], results: list[str]) -> None:
-        seen.append((list(files), list(results)))
-        if len(seen) == 2:
-            raise ValueError("a preparation that fails")
-
-    names = ["a", "b", "abort", "c", "d", "e", "f", "g", "h", "i"]
-    paths = [str(tmp_path / n) for n in names]
-    batches = [paths[i:i + 2] for i in range(0, len(paths), 2)]
-    done = Isolated(_task, _aside, 2, Limits(seconds=30, memory_mib=512), warm=()).run(batches, arrived=arrived)
-    assert set(done) == set(paths) and done[str(tmp_path / "abort")].startswith("set aside abort")
-    assert len(seen) >= 2  # at least the batches that came back before the last one
-    for files, results in seen:
-        assert results == [done[f] for f in files]
-        assert str(tmp_path / "abort") not in files  # its worker died: set aside, never prepared
-    prepared = [f for files, _ in seen for f in files]
-    assert len(prepared) == len(set(prepared))  # each file at most once

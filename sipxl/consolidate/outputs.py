@@ -448,7 +448,7 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
         _save_cache(out_dir, cons)
         for r in cons.records:
             if r.content is not None:
-                r.content.rows_json = r.content.columns = None
+                r.content.rows_json = None
         give_back_freed_memory()
         _write_all(tmp, cons, frames, history, inputs, out_dir)
         final: dict[str, Path] = {}

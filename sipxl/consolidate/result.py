@@ -37,9 +37,6 @@ class FileContent:
     # Both None: the rows of a result loaded from the cache, still in the cache file (sipxl.consolidate.cache).
     rows: dict[str, list[tuple]] | None = field(default_factory=dict)
     rows_json: str | None = field(default=None, repr=False, compare=False)
-    # rows_json decoded a column at a time in the parent while the workers go on checking (sipxl.consolidate.run),
-    # until the tidy tables take them (run.columns_of); never cached or sent anywhere: rows_json stays the rows.
-    columns: dict[str, list] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -161,8 +161,7 @@ def _chunks(paths: list[str], jobs: int) -> list[list[str]]:
 
 
 def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | None = None,
-               meanwhile: Sequence[Callable[[], None]] = (),
-               arrived: Callable[[list[str], list[FileResult]], None] | None = None) -> dict[str, FileResult]:
+               meanwhile: Sequence[Callable[[], None]] = ()) -> dict[str, FileResult]:
     """Every file checked in a worker process that may die (sipxl.isolation): a file that crashes the reader,
     exhausts its memory or takes too long is set aside (SIPXL-F017) and costs no other file."""
     if not paths:
@@ -171,7 +170,7 @@ def _check_all(paths: list[str], jobs: int, advance: Progress, limits: Limits | 
     from .worker import check_many, set_aside
 
     chunks = _chunks(paths, max(1, jobs))
-    return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance, meanwhile, arrived)
+    return Isolated(check_many, set_aside, min(jobs, len(chunks)), limits).run(chunks, advance, meanwhile)
 
 
 def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | None = None, force: bool = False,
@@ -220,25 +219,10 @@ def consolidate(in_dirs: list[Path], out_dir: Path, config: AuthorityConfig | No
             to_read.append(r.found.path)
     if on_start:
         on_start(len(to_read))
-    prepared: dict[str, tuple[FileResult, FileResult]] = {}  # path -> (the result as it came back, made safe)
-
-    def prepare(paths: list[str], results: list[FileResult]) -> None:
-        """While the workers go on checking, each result that has come back is made safe to keep (sanitised) and
-        its rows decoded a column at a time, as the tidy tables will take them: the serial phase after the
-        check is that much shorter. Results not prepared by the end are prepared as they are used."""
-        for path, result in zip(paths, results, strict=True):
-            safe = sanitise_result(result, key)
-            c = safe.content
-            if c is not None and c.rows is None and c.rows_json is not None:
-                c.columns = decode_columns(c.rows_json)  # None when not decodable: columns_of says what then
-            prepared[path] = (result, safe)
-
-    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None), limits, meanwhile, prepare)
+    fresh = _check_all(to_read, jobs or default_jobs(), advance or (lambda n: None), limits, meanwhile)
     for r in records:
         if r.status != "duplicate" and not r.unchanged and not r.found.problem:
-            came, safe = prepared.get(r.found.path, (None, None))
-            result = fresh[r.found.path]  # sanitised before anything is cached or written
-            r.result = safe if came is result else sanitise_result(result, key)
+            r.result = sanitise_result(fresh[r.found.path], key)  # before anything is cached or written
 
     school_issues = _account(records, config)
     names = _school_names(records, config)
@@ -266,9 +250,7 @@ def columns_of(record: FileRecord, key: bytes | None) -> dict[str, list]:
         return {}
     if c.rows is not None:
         return {table: list(zip(*rows, strict=True)) if rows else [] for table, rows in c.rows.items()}
-    columns, c.columns = c.columns, None  # decoded while the workers checked: let go once the tables hold them
-    if columns is None:
-        columns = decode_columns(c.rows_json or "")
+    columns = decode_columns(c.rows_json or "")
     if columns is None:
         from .worker import check_one
 
