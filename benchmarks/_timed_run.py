@@ -30,7 +30,7 @@ STAGES = [
     ("sipxl.consolidate.outputs", "build_figures", "figures"),
     ("sipxl.consolidate.dashboard", "write_dashboard", "dashboard.xlsx"),
     ("sipxl.consolidate.validation_report", "write_report_xlsx", "report.xlsx"),
-    ("sipxl.consolidate.validation_report", "report_json", "report.json"),
+    ("sipxl.consolidate.validation_report", "write_report_json", "report.json"),
     ("sipxl.consolidate.outputs", "_write_frame", "tidy files"),
     ("sipxl.consolidate.feedback", "write_feedback", "feedback"),
     ("sipxl.consolidate.cache", "save_cache", "cache"),

@@ -323,7 +323,7 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
                inputs: str, out_dir: Path) -> None:
     from .dashboard import write_dashboard
     from .frames import PUPIL_LEVEL_NOTE
-    from .validation_report import report_json, write_report_xlsx
+    from .validation_report import write_report_json, write_report_xlsx
 
     (tmp / TIDY).mkdir(parents=True)
 
@@ -347,7 +347,7 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
     def report_letters_and_cache() -> None:
         write_report_xlsx(tmp / REPORT_XLSX, cons)
         give_back_freed_memory()
-        (tmp / REPORT_JSON).write_text(report_json(cons), encoding="utf-8")
+        write_report_json(tmp / REPORT_JSON, cons)
         give_back_freed_memory()
         write_feedback(cons, tmp / FEEDBACK)
 

@@ -52,7 +52,15 @@ def file_rows(cons: Consolidation) -> list[dict[str, str]]:
     return rows
 
 
-def report_json(cons: Consolidation) -> str:
+def write_report_json(path: Path, cons: Consolidation) -> None:
+    """The validation report as JSON, written as it is encoded: a large authority's report (millions of small
+    pieces of text) is never held whole in memory."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(_report_data(cons), f, indent=2, ensure_ascii=False, sort_keys=False)
+        f.write("\n")
+
+
+def _report_data(cons: Consolidation) -> dict:
     counts = cons.counts()
     data = {
         "sipxl_version": __version__,
@@ -64,7 +72,7 @@ def report_json(cons: Consolidation) -> str:
         "files": file_rows(cons),
         "issues": issue_rows(cons),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return data
 
 
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
