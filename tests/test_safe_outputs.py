@@ -188,3 +188,25 @@ def test_school_files_are_never_changed(returns, tmp_path):
     assert subprocess.run([sys.executable, "-m", "sipxl.cli", "validate", *files], capture_output=True,
                           timeout=600, check=False).returncode in (0, 1)
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in returns.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("chosen", [None, "mimalloc"])
+def test_the_outputs_are_built_on_the_systems_allocator_unless_one_is_chosen(returns, tmp_path, monkeypatch,
+                                                                            chosen):
+    """Arrow's own allocator keeps what each step frees; the outputs are built on the system's, which reuses and
+    gives it back (issue 13: peak memory), unless the environment chooses one for Arrow."""
+    import pyarrow as pa
+
+    if chosen and chosen not in pa.supported_memory_backends():
+        pytest.skip(f"this pyarrow has no {chosen}")
+    before = pa.default_memory_pool()
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    if chosen:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", chosen)
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        out = tmp_path / "out"
+        write_outputs(consolidate([returns], out, jobs=1), out)
+        assert pa.default_memory_pool().backend_name == (chosen or "system")
+    finally:
+        pa.set_memory_pool(before)

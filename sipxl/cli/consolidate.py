@@ -119,6 +119,10 @@ def run_consolidate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, config, out: Path, err) -> int:
+    # Before pandas and Arrow load: every Arrow allocation of the run on the system's allocator, which reuses and
+    # gives back what each step frees (sipxl.consolidate.outputs._arrow_on_the_system_allocator), unless the
+    # authority's IT has chosen an allocator for Arrow.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..consolidate.discover import READ_SUFFIXES
