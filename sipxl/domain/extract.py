@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -356,7 +357,17 @@ class _TablePlan:
     def inputs(self, line: list) -> tuple:
         """The row's input cells, '' where the row ends before them (calamine's empty cell)."""
         width = len(line)
+        if width > self.last_input and len(self.input_cols) > 1:  # calamine's rows are the sheet's full width
+            return self.take(line)  # the common case, in C
         return tuple(line[j] if j < width else "" for j in self.input_cols)
+
+    @cached_property
+    def last_input(self) -> int:
+        return max(self.input_cols, default=-1)
+
+    @cached_property
+    def take(self) -> Callable[[list], tuple]:
+        return operator.itemgetter(*self.input_cols)
 
 
 @by_identity
@@ -447,6 +458,8 @@ def _table(out: WorkbookContent, grid: list[list], layout: TemplateLayout, code:
             break  # every row below the grid's end is empty
         line = grid[row]
         width = len(line)
+        if line.count("") == width:  # a row of calamine's empty cells: most of a table's rows, skipped in C
+            continue
         typed = plan.inputs(line)
         if typed.count("") == len(typed) or all(_blank_typed(v) for v in typed):  # count: the unused rows, fast
             continue
