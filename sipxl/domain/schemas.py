@@ -182,8 +182,11 @@ def _screen_of(table: Table) -> tuple:
         fns = tuple(fn for _, fn in _check_fns(col.rule))
         nullable = not col.rule.required
         if fns or not nullable:
-            screen.append((col.key, nullable, fns))
+            screen.append((col.key, nullable, fns, set()))
     return tuple(screen)
+
+
+_PASSED_MAX = 512  # (type, value) pairs remembered per column as passing its checks
 
 
 _PLAIN_TYPES = frozenset((str, int, bool, dt.date))  # never null for pandas
@@ -201,7 +204,7 @@ def screen_table(table: Table, data: TableData) -> bool:
     plain = _PLAIN_TYPES
     try:
         for _, rec in data.records:
-            for key, nullable, fns in screen:
+            for key, nullable, fns, passed in screen:
                 v = rec.get(key, _ABSENT)
                 if v is None:
                     if not nullable:
@@ -217,9 +220,16 @@ def screen_table(table: Table, data: TableData) -> bool:
                         continue
                 elif t not in plain:
                     return False
+                # A column's answers repeat (a few choices, small whole numbers) and the checks depend on the
+                # value and its type alone: a (type, value) that passed once passes again.
+                seen = (t, v)
+                if seen in passed:
+                    continue
                 for fn in fns:
                     if fn(v) is not True:
                         return False
+                if len(passed) < _PASSED_MAX:
+                    passed.add(seen)
     except Exception:  # noqa: BLE001 - a check that raises: pandera reports it
         return False
     return True
