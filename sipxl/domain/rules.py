@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from ..issues import Issue, in_sheet_order, issue, sort_issues
@@ -846,8 +847,9 @@ def recomputed_formulas(content: WorkbookContent) -> dict[tuple[str, int, int], 
             n = len(raws)
             c = place.columns[key]
             out[(place.sheet, place.footer_rows[0], c)] = (f"N answered for statement {k + 1}", n)
+            meant = Counter(choice_of(v, AGREEMENT) for v in raws if isinstance(v, str))  # each answer read once
             for j, answer in enumerate(AGREEMENT):
-                count = sum(isinstance(v, str) and choice_of(v, AGREEMENT) == answer for v in raws)
+                count = meant[answer]
                 out[(place.sheet, place.footer_rows[1 + j], c)] = (
                     f"% {answer} for statement {k + 1}", count / n if n else None)
     # school return
