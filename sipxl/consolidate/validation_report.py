@@ -77,9 +77,11 @@ def _report_data(cons: Consolidation) -> dict:
 
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     # Written a row at a time (constant_memory: each row goes to a temporary file as the next begins), so a large
-    # authority's report never holds every cell of its issue lists in memory (about 100 MiB at 6,694 files).
+    # authority's report never holds every cell of its issue lists in memory (about 100 MiB at 6,694 files). The
+    # temporary files go beside the report, in the run's own folder, not wherever the system keeps them.
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "constant_memory": True})
+                                         "strings_to_urls": False, "constant_memory": True,
+                                         "tmpdir": str(Path(path).parent)})
     wb.set_properties({"title": "sipxl validation report", "author": "sipxl", "created": FIXED_DATE,
                        "comments": f"sipxl {__version__}"})
     base = {"font_name": "Arial", "font_size": 10, "valign": "top", "text_wrap": True}
