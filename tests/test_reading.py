@@ -336,3 +336,21 @@ def test_matching_cached_value_is_not_reported(tmp_path):
     ok = _set_cached(src, tmp_path / "ok.xlsx", 2, cell, str(int(right)))
     again = check_file(ok)
     assert again.content.cached and again.issues == []
+
+
+@pytest.mark.parametrize("value, raw", [(None, None), (3, 3.0), ("Yes", "Yes "), (None, "abc")])
+def test_an_answer_cell_made_fast_is_the_dataclass_cell(value, raw):
+    """extract makes its answer cells without the frozen dataclass's __init__ (_cell): the same object in every
+    respect, and a field added to Cell must be added there too."""
+    import dataclasses
+    import pickle
+
+    from sipxl.domain.extract import Cell, _cell
+
+    args = (value, raw, "Social Skills", 12, 4, "Pupil 1 Pre, item 3")
+    fast, slow = _cell(*args), Cell(*args)
+    assert [f.name for f in dataclasses.fields(Cell)] == list(vars(fast))
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert pickle.dumps(fast) == pickle.dumps(slow) and vars(fast) == vars(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.value = 1

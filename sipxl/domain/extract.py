@@ -41,6 +41,17 @@ class Cell:
         return excel_ref(self.sheet, self.row, self.col)
 
 
+def _cell(value: object, raw: object, sheet: str, row: int, col: int, label: str) -> Cell:
+    """Cell(value, raw, sheet, row, col, label), the very same object, made without the frozen dataclass's six
+    object.__setattr__ calls (half the time, for the hundreds of answer cells of each workbook)."""
+    cell = _new(Cell)
+    _set(cell, "__dict__", {"value": value, "raw": raw, "sheet": sheet, "row": row, "col": col, "label": label})
+    return cell
+
+
+_new, _set = object.__new__, object.__setattr__
+
+
 class TableData:
     """One table's used rows. `records` (Excel row number as shown, from 1; typed values, None when unusable)
     and `raws` (Excel row -> what was typed) are what the checks and scores read; `frame` and `raw` are the
@@ -406,16 +417,16 @@ def extract(file: str, template: Template, version: str, sheet_names: dict[str, 
         raw = get(code, row, col)
         name = sheet_names[code]
         if raw is None:
-            return Cell(None, None, name, row, col, label)
+            return _cell(None, None, name, row, col, label)
         value = (fast or _fast_of(rule))(raw)
         if value is not _MISS:
-            return Cell(value, raw, name, row, col, label)
+            return _cell(value, raw, name, row, col, label)
         value, said = _read(raw, rule, lambda: {"sheet": name, "cell": excel_ref(name, row, col), "label": label})
         if said:
             found.extend(said)
             if any(i.severity == "error" for i in said):
                 out.invalid.add((code, row, col))
-        return Cell(value, raw, name, row, col, label)
+        return _cell(value, raw, name, row, col, label)
 
     for sheet in template.sheets:
         code = sheet.code
@@ -431,7 +442,7 @@ def extract(file: str, template: Template, version: str, sheet_names: dict[str, 
             elif isinstance(block, Table):
                 out.tables[block.key] = _table(out, grids.get(code) or [], layout, code, block, get)
             elif isinstance(block, ItemGrid):
-                out.grids[block.key] = _grid(out, get, layout, code, block, answer)
+                out.grids[block.key] = _grid(out, get, layout, code, block, answer, grids.get(code) or [])
         found.extend(_outside_the_form(layout, code, sheet_names[code], grids.get(code, [])))
     return out
 
@@ -503,8 +514,11 @@ def _current_table(template: Template, key: str) -> Table:
     raise KeyError(key)
 
 
-def _grid(out: WorkbookContent, get, layout: TemplateLayout, code: str, grid: ItemGrid, answer) -> GridData:
+def _grid(out: WorkbookContent, get, layout: TemplateLayout, code: str, grid: ItemGrid, answer,
+          lines: list[list]) -> GridData:
     place = layout.grids[grid.key]
+    name = out.sheet_names[code]
+    n = len(lines)
     pupils = []
     date_rule, text_rule = _DATE_RULE, _TEXT_RULE
     rule = grid.rule
@@ -524,7 +538,15 @@ def _grid(out: WorkbookContent, get, layout: TemplateLayout, code: str, grid: It
             label = f"{grid.title}: {who} {occ}"
             date = answer(code, place.date_row, c, date_rule, f"{occ} date for {who}")
             by = answer(code, place.by_row, c, text_rule, f"{occ} completed by for {who}")
-            items = [answer(code, row, c, rule, f"{label}, item {number}", fast) for number, row in item_rows]
+            items = []
+            for number, row in item_rows:  # answer(), inlined for the clean answers: most of a file's cells
+                line = lines[row] if row < n else ()
+                raw = line[c] if c < len(line) else None
+                value = None if raw is None or raw == "" else fast(raw)
+                if value is _MISS:
+                    items.append(answer(code, row, c, rule, f"{label}, item {number}", fast))
+                else:
+                    items.append(_cell(value, None if raw == "" else raw, name, row, c, f"{label}, item {number}"))
             occasions[occ] = GridColumn(occ, date, by, items)
             for row in cache_rows:
                 _cache(out, get, code, row, c)
