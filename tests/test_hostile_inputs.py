@@ -256,3 +256,20 @@ def test_the_parents_steps_run_one_at_a_time_while_workers_check_and_a_failing_o
     assert ran == ["one", "broken", "three"]
     assert done == {p: f"read {Path(p).name}" for batch in paths for p in batch}
     assert sum(n for _, n in collected) == 12 and collected[0][0] >= 1  # the first step ran before any result
+
+
+def _thresholds(paths: list[str]) -> list[tuple[int, ...]]:
+    import gc
+
+    return [gc.get_threshold() for _ in paths]
+
+
+def test_a_worker_collects_young_garbage_less_often_than_python_by_default(tmp_path):
+    """Checking makes many short-lived objects and almost no cycles: the workers' young generation is collected
+    every GC_YOUNG new objects (6-9 % less time per file, issue 13), the older generations as Python does."""
+    import gc
+
+    from sipxl.isolation import GC_YOUNG
+
+    done = Isolated(_thresholds, _aside, 1, Limits(seconds=30, memory_mib=512), warm=()).run([[str(tmp_path / "a")]])
+    assert done[str(tmp_path / "a")] == (GC_YOUNG, *gc.get_threshold()[1:]) and GC_YOUNG > gc.get_threshold()[0]
