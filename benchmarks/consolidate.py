@@ -17,7 +17,9 @@ all of them, with the issue-13 targets and the growth exponent of each stage (lo
 
 The machine may be shared: compare ratios from the same run, not absolute times across runs. Timings are
 measured here, never asserted in tests. Peak memory is sampled (every 20 ms, psutil) over the command and all
-its child processes: proportional set size (PSS), so pages a forked child shares with its parent count once.
+its child processes: proportional set size (PSS), so pages a forked child shares with its parent count once. The
+kernel walks every page of every process for each sample, which costs a run up to 15 % of its time on 2 cores: the
+peak is taken from a run of its own, and timed runs are not sampled.
 """
 
 from __future__ import annotations
@@ -238,8 +240,10 @@ class TreeMemory:
         return self.peak / 2**20
 
 
-def run_sipxl(inputs: Path, out: Path, jobs: int, force: bool) -> dict:
-    """One `sipxl consolidate`: wall seconds, peak MiB of the process tree, seconds per stage."""
+def run_sipxl(inputs: Path, out: Path, jobs: int, force: bool, memory: bool = False) -> dict:
+    """One `sipxl consolidate`: wall seconds and seconds per stage; with `memory`, the peak MiB of the process tree
+    instead (sampling it costs the run up to 15 % of its time on 2 cores, so memory is measured in a run of its own
+    and timed runs are never sampled)."""
     stages_file = out.parent / f"stages-{out.name}.json"
     stages_file.unlink(missing_ok=True)
     Path(f"{stages_file}.child").unlink(missing_ok=True)
@@ -249,10 +253,10 @@ def run_sipxl(inputs: Path, out: Path, jobs: int, force: bool) -> dict:
            "BENCH_T0": repr(time.time())}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    memory = TreeMemory(proc.pid)
+    sampler = TreeMemory(proc.pid) if memory else None
     _, err = proc.communicate()
     wall = time.perf_counter() - start
-    peak = memory.stop()
+    peak = sampler.stop() if sampler else None
     if proc.returncode not in (0, 1):
         raise SystemExit(f"consolidate failed ({proc.returncode}):\n{err[-3000:]}")
     stages = json.loads(stages_file.read_text()) if stages_file.exists() else {}
@@ -278,6 +282,7 @@ def measure(label: str, kind: str, schools: int, full: bool) -> dict:
                     "date": dt.datetime.now().isoformat(" ", "minutes")}
     shutil.rmtree(out, ignore_errors=True)
     result["jobs2"] = run_sipxl(folder, out, JOBS, force=True)
+    result["jobs2"]["peak_mib"] = run_sipxl(folder, out, JOBS, force=True, memory=True)["peak_mib"]
     say(f"  sipxl {JOBS} jobs: {result['jobs2']['wall']:.1f} s, {result['jobs2']['peak_mib']:.0f} MiB")
     if full:
         result["unchanged"] = run_sipxl(folder, out, JOBS, force=False)
@@ -287,6 +292,7 @@ def measure(label: str, kind: str, schools: int, full: bool) -> dict:
         say(f"  1 % changed ({result['changed_files']} files): {result['changed']['wall']:.2f} s")
         shutil.rmtree(out, ignore_errors=True)
         result["jobs1"] = run_sipxl(folder, out, 1, force=True)
+        result["jobs1"]["peak_mib"] = run_sipxl(folder, out, 1, force=True, memory=True)["peak_mib"]
         say(f"  sipxl 1 job: {result['jobs1']['wall']:.1f} s, {result['jobs1']['peak_mib']:.0f} MiB")
         result["floor"] = timed_pool(_floor_one, files)
         say(f"  floor (calamine, {JOBS} processes): {result['floor']:.1f} s")
@@ -365,8 +371,9 @@ def report(results: dict[str, dict]) -> str:
         "Mixed = `sipxl sample --schools N` (school data returns plus project workbooks); projects = project "
         "workbooks only. Naive = openpyxl read_only/data_only over every cell; floor = python-calamine reading "
         "every row of every sheet; both on 2 processes. Peak memory: the whole process tree (parent, workers "
-        "and the forked dashboard writer), proportional set size summed, sampled every 20 ms. Every ratio "
-        "compares figures from the same run of its size.", "",
+        "and the forked writers), proportional set size summed, sampled every 20 ms in a run of its own (the "
+        "sampling costs a run up to 15 % of its time on 2 cores, so no timed run is sampled). Every ratio "
+        "compares figures from the same benchmark run of its size.", "",
         *_machine_line(),
         "| size | files | measured | sipxl 2 jobs (s) | sipxl 1 job (s) | 1 ÷ 2 jobs | naive (s) | naive ÷ sipxl "
         "| floor (s) | sipxl ÷ floor | unchanged re-run (s) | 1 % changed (s) | peak MiB 2 jobs / 1 job "
