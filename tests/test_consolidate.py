@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -238,6 +239,16 @@ def test_rerun_reads_nothing_and_force_reads_everything(sample_authority, tmp_pa
     assert before == after  # deterministic: no timestamps inside
     forced = consolidate([sample_authority], tmp_path, jobs=1, force=True)
     assert forced.read == len(first.records) and forced.unchanged == 0
+
+
+def test_a_rerun_with_nothing_to_rebuild_never_loads_pandas_or_arrow(sample_authority, tmp_path):
+    """Start-up (issue 13): an unchanged re-run touches the manifest and the cache only, in a fresh interpreter."""
+    write_outputs(consolidate([sample_authority], tmp_path, jobs=1), tmp_path)
+    code = ("import sys; from sipxl.cli import main; main(['consolidate', sys.argv[1], '--out', sys.argv[2]]); "
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'xlsxwriter') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(sample_authority), str(tmp_path)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
 
 
 def test_a_corrupt_cache_is_treated_as_empty(sample_authority, tmp_path):

@@ -440,7 +440,6 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
     before any output is written; the files' tidy rows are then let go (they are in the tables), so `cons` no
     longer holds them (sipxl.consolidate.run.rows_of would read a file again for its rows)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    _arrow_on_the_system_allocator()
     history = earlier_sessions(out_dir, previous)
     inputs = inputs_fingerprint(cons, history, surveys)
     current = None if force else _current_outputs(out_dir, inputs)
@@ -449,6 +448,7 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
         if cons.read:  # files read again although the outputs stand (the cache was lost or damaged): keep them
             _save_cache(out_dir, cons)
         return current
+    _arrow_on_the_system_allocator()  # only now: a re-run with nothing to rebuild never loads Arrow
     # Everything is written into a fresh folder beside out_dir (same disk, so each rename below is atomic): a run
     # that fails on the way leaves the previous outputs as they were, and two runs never share a temporary folder.
     load_rows(out_dir, {r.sha256: r.content for r in cons.records  # the unchanged files' rows, from the cache
