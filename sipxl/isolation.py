@@ -29,8 +29,8 @@ from .io.bounds import Limits, MiB
 R = TypeVar("R")
 FILE_BYTES, STAGE_BYTES = 4096, 256
 POLL = 0.2  # seconds between looks at the workers' clocks and memory
-# What a worker loads before it sets its memory limit (and what a forking parent loads once for all workers).
 GC_YOUNG = 100_000  # a worker's young-generation threshold (see _worker)
+# What a worker loads before it sets its memory limit (and what a forking parent loads once for all workers).
 WARM_MODULES = ("python_calamine", "sipxl.engine", "sipxl.domain.rules", "sipxl.domain.scores")
 
 

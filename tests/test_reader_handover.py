@@ -42,6 +42,17 @@ def _both(path: Path, monkeypatch) -> tuple[tuple, tuple]:
     return handed, itself
 
 
+def _assert_reads_the_same(path: Path, monkeypatch) -> None:
+    handed, itself = _both(path, monkeypatch)
+    assert handed == itself
+
+
+def _written(tmp_path_factory, data: bytearray) -> Path:
+    path = tmp_path_factory.mktemp("damaged") / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    return path
+
+
 def test_a_real_workbook_reads_the_same_handed_over(good, monkeypatch) -> None:
     for path in good.values():
         handed, itself = _both(path, monkeypatch)
@@ -56,10 +67,7 @@ def test_damaged_zip_bytes_read_the_same_handed_over(good, tmp_path_factory, mon
     data = bytearray(good[kind].read_bytes())
     for where, byte in edits:
         data[int(where * len(data))] = byte
-    path = tmp_path_factory.mktemp("zip") / "damaged.xlsx"
-    path.write_bytes(bytes(data))
-    handed, itself = _both(path, monkeypatch)
-    assert handed == itself
+    _assert_reads_the_same(_written(tmp_path_factory, data), monkeypatch)
 
 
 @SETTINGS
@@ -73,10 +81,7 @@ def test_damaged_zip_headers_read_the_same_handed_over(good, tmp_path_factory, m
         start = data.draw(st.sampled_from(starts))
         at = min(start + data.draw(st.integers(0, 120)), len(raw) - 1)
         raw[at] = data.draw(st.integers(0, 255))
-    path = tmp_path_factory.mktemp("headers") / "damaged.xlsx"
-    path.write_bytes(bytes(raw))
-    handed, itself = _both(path, monkeypatch)
-    assert handed == itself
+    _assert_reads_the_same(_written(tmp_path_factory, raw), monkeypatch)
 
 
 @SETTINGS
@@ -90,9 +95,7 @@ def test_edited_sheet_xml_reads_the_same_handed_over(good, tmp_path_factory, mon
     snippet = data.draw(st.sampled_from([b"", b'<c r="B2" t="e"><v>#N/A</v></c>', b"</sheetData>", b"<", b"\x00",
                                          b'<c r="A1" t="zz"><v>1</v></c>', b'<dimension ref="A1:XFD1048576"/>']))
     content[name] = xml[:at] + snippet + xml[at + cut:]
-    path = write_parts(tmp_path_factory.mktemp("xml") / "edited.xlsx", content)
-    handed, itself = _both(path, monkeypatch)
-    assert handed == itself
+    _assert_reads_the_same(write_parts(tmp_path_factory.mktemp("xml") / "edited.xlsx", content), monkeypatch)
 
 
 def test_the_reader_is_handed_the_sheets_inflated(good) -> None:

@@ -45,8 +45,11 @@ def encode_rows(rows: dict[str, list[tuple]]) -> str:
 def decode_rows(text: str) -> dict[str, list[tuple]] | None:
     """The tidy rows `text` holds, or None when they are not what encode_rows writes."""
     columns = decode_columns(text)
-    if columns is None:
-        return None
+    return None if columns is None else rows_from_columns(columns)
+
+
+def rows_from_columns(columns: dict[str, list]) -> dict[str, list[tuple]]:
+    """Each table's rows put back together from its columns (decode_columns's shape)."""
     return {table: list(zip(*cols, strict=True)) if cols else [] for table, cols in columns.items()}
 
 

@@ -22,7 +22,7 @@ from .discover import FoundFile, content_hash, discover
 from .guard import check_folders
 from .privacy import authority_key, made_with, sanitise_result
 from .result import FileContent, FileResult
-from .rows_json import decode_columns
+from .rows_json import decode_columns, rows_from_columns
 
 if TYPE_CHECKING:
     from ..io.bounds import Limits
@@ -236,7 +236,7 @@ def rows_of(record: FileRecord, key: bytes | None) -> dict[str, list[tuple]]:
     c = record.content
     if c is not None and c.rows is not None:
         return c.rows
-    return {table: list(zip(*cols, strict=True)) if cols else [] for table, cols in columns_of(record, key).items()}
+    return rows_from_columns(columns_of(record, key))
 
 
 def columns_of(record: FileRecord, key: bytes | None) -> dict[str, list]:

@@ -62,7 +62,7 @@ def write_report_json(path: Path, cons: Consolidation) -> None:
 
 def _report_data(cons: Consolidation) -> dict:
     counts = cons.counts()
-    data = {
+    return {
         "sipxl_version": __version__,
         "authority": cons.config.name,
         "deadline": cons.config.deadline.isoformat() if cons.config.deadline else None,
@@ -72,7 +72,6 @@ def _report_data(cons: Consolidation) -> dict:
         "files": file_rows(cons),
         "issues": issue_rows(cons),
     }
-    return data
 
 
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
