@@ -139,3 +139,43 @@ def test_a_part_that_inflates_past_its_declared_size_goes_to_the_reader_as_it_is
             liar, honest = again.infolist()
             assert liar.compress_type == zipfile.ZIP_DEFLATED and liar.file_size == 10
             assert honest.compress_type == zipfile.ZIP_STORED
+
+
+def test_the_sheets_are_inflated_by_isal_where_it_is_installed() -> None:
+    """The dependency is used (not silently zlib), and its error on a damaged stream is one sipxl handles."""
+    from isal import isal_zlib
+
+    from sipxl.io import package
+    from sipxl.io.bounds import ZIP_DAMAGE
+
+    assert package._inflating is isal_zlib
+    assert isal_zlib.error in package.INFLATE_ERRORS and isal_zlib.error in ZIP_DAMAGE
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.binary(min_size=1, max_size=5_000), edits=st.lists(
+    st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=6))
+def test_a_damaged_deflate_stream_raises_only_what_the_reader_handles(tmp_path_factory, text, edits) -> None:
+    """Whatever the damage to a part's compressed bytes, reading it gives what zipfile gives or raises one of
+    INFLATE_ERRORS, never another error that would escape the reader's handling of a damaged file."""
+    from sipxl.io.package import INFLATE_ERRORS
+
+    path = tmp_path_factory.mktemp("zip") / "book.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", text * 3)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        (info,) = zf.infolist()
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        end = start + info.compress_size
+    for where, byte in edits:
+        raw[start + int(where * (end - start))] = byte
+    path.write_bytes(bytes(raw))
+    with Package(path) as package:
+        (info,) = package.infos
+        for read in (lambda: package.whole(info), lambda: package.head(info, 4096)):
+            try:
+                got = read()
+            except INFLATE_ERRORS:
+                continue
+            assert len(got) <= info.file_size

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from pathlib import Path
 
 from ..spec.values import CellError
-from .package import Package
+from .package import INFLATE_ERRORS, Package
 
 _SHEET_TAG = re.compile(r"<sheet\b[^>]*>")
 _REL_TAG = re.compile(r"<Relationship\b[^>]*>")
@@ -78,7 +77,7 @@ def _error_cells(zf: Package, sheets: set[str]) -> dict[str, list[tuple[int, int
                 if where is not None:
                     text = _unescape(value.group(1)) if value else "#N/A"
                     out.setdefault(name, []).append((*where, CellError(text)))
-    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, *INFLATE_ERRORS, OSError, KeyError, ValueError):
         return {}  # the reader reports a damaged file in its own words
     return out
 
