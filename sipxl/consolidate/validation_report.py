@@ -16,6 +16,7 @@ from ..issues import SEVERITY_ORDER, _cell_key
 from ..safe_text import cell_text, sheet_name
 from .dashboard import FIXED_DATE
 from .run import STATUS_LABELS, Consolidation
+from .xlsx_cells import CellSheet
 
 ISSUE_COLUMNS = ("school", "seed_code", "file", "sheet", "cell", "label", "code", "severity", "title", "value",
                  "message", "fix")
@@ -94,7 +95,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
               "errors": 7, "warnings": 9, "infos": 6, "date_used": 11, "date_source": 18, "note": 40}
 
     def sheet(name: str, heading: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-        ws = wb.add_worksheet(name)
+        ws = wb.add_worksheet(name, CellSheet)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(2)
