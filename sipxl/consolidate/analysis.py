@@ -648,6 +648,15 @@ def _aims(returns: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def _lookup(s: pd.Series) -> dict:
+    """`s` as a dict of its index to its values, as `s.get` finds them: a key held more than once gives None (get
+    gives a Series there, which _num does not take for a number)."""
+    out = dict(zip(s.index, s.tolist(), strict=True))
+    if not s.index.is_unique:
+        out.update(dict.fromkeys(s.index[s.index.duplicated()]))
+    return out
+
+
 def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict[str, dict] | None,
                    previous_name: str | None, coverage_rag: dict[str, str], names: dict[str, str]) -> Table:
     """One row per school a QIO can filter: each measure now, in the previous session and the change; the
@@ -667,6 +676,7 @@ def school_profile(measures: pd.DataFrame, returns: pd.DataFrame, previous: dict
         else pd.Series(dtype=int)
     all_aims = aims[aims["group"] == "All pupils"].set_index(["seed_code", "measure"])["aim"] \
         if not aims.empty else pd.Series(dtype=float)
+    moving, n_set, all_aims = _lookup(moving), _lookup(n_set), _lookup(all_aims)  # a Series' get, per school: slow
     previous = previous or {}
     rows = []
     records = {str(rec["seed_code"]): rec for rec in measures.to_dict("records")}
