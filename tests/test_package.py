@@ -4,6 +4,7 @@ content, compression and length asked for, and never past the size the zip decla
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -142,24 +143,21 @@ def test_a_part_that_inflates_past_its_declared_size_goes_to_the_reader_as_it_is
 
 
 def test_the_sheets_are_inflated_by_isal_where_it_is_installed() -> None:
-    """The dependency is used (not silently zlib), and its error on a damaged stream is one sipxl handles."""
+    """The dependency is used (not silently zlib)."""
     from isal import isal_zlib
 
     from sipxl.io import package
-    from sipxl.io.bounds import ZIP_DAMAGE
 
-    assert package._inflating is isal_zlib
-    assert isal_zlib.error in package.INFLATE_ERRORS and isal_zlib.error in ZIP_DAMAGE
+    assert package._inflating() is isal_zlib
 
 
 @settings(max_examples=60, deadline=None)
 @given(text=st.binary(min_size=1, max_size=5_000), edits=st.lists(
     st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=6))
 def test_a_damaged_deflate_stream_raises_only_what_the_reader_handles(tmp_path_factory, text, edits) -> None:
-    """Whatever the damage to a part's compressed bytes, reading it gives what zipfile gives or raises one of
-    INFLATE_ERRORS, never another error that would escape the reader's handling of a damaged file."""
-    from sipxl.io.package import INFLATE_ERRORS
-
+    """Whatever the damage to a part's compressed bytes, reading it gives at most the declared size or raises
+    zlib.error (whichever library inflates), never another error that would escape the reader's handling of a
+    damaged file."""
     path = tmp_path_factory.mktemp("zip") / "book.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/worksheets/sheet1.xml", text * 3)
@@ -176,6 +174,6 @@ def test_a_damaged_deflate_stream_raises_only_what_the_reader_handles(tmp_path_f
         for read in (lambda: package.whole(info), lambda: package.head(info, 4096)):
             try:
                 got = read()
-            except INFLATE_ERRORS:
+            except zlib.error:
                 continue
             assert len(got) <= info.file_size

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..issues import Issue, issue
-from .package import INFLATE_ERRORS, Package
+from .package import Package
 
 MiB = 1 << 20
 HEAD = 4096  # bytes read from the start of each XML part: the prolog and a sheet's <dimension> live there
@@ -52,7 +53,7 @@ class Limits:
 
 
 # What reading a damaged zip raises (a bad header, a corrupt deflate stream, a method zipfile does not know).
-ZIP_DAMAGE = (zipfile.BadZipFile, *INFLATE_ERRORS, OSError, EOFError, ValueError, NotImplementedError, KeyError)
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, KeyError)
 
 
 class OutOfBounds(Exception):

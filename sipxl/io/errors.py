@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..spec.values import CellError
-from .package import INFLATE_ERRORS, Package
+from .package import Package
 
 _SHEET_TAG = re.compile(r"<sheet\b[^>]*>")
 _REL_TAG = re.compile(r"<Relationship\b[^>]*>")
@@ -77,7 +78,7 @@ def _error_cells(zf: Package, sheets: set[str]) -> dict[str, list[tuple[int, int
                 if where is not None:
                     text = _unescape(value.group(1)) if value else "#N/A"
                     out.setdefault(name, []).append((*where, CellError(text)))
-    except (zipfile.BadZipFile, *INFLATE_ERRORS, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, ValueError):
         return {}  # the reader reports a damaged file in its own words
     return out
 

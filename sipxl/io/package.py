@@ -12,19 +12,12 @@ plainly stored or deflated (encrypted, another method) are read through `zipfile
 
 from __future__ import annotations
 
+import functools
 import mmap
 import struct
 import zipfile
 import zlib
 from pathlib import Path
-
-try:
-    from isal import isal_zlib as _inflating
-except ImportError:  # no build for this platform (Pyodide): zlib, the same bytes more slowly
-    _inflating = zlib
-
-# What inflating a damaged deflate stream raises (ISA-L's error is not zlib's)
-INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,) if _inflating is zlib else (zlib.error, _inflating.error)
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's own layout of a local file header
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # ... of a central directory entry
@@ -32,6 +25,28 @@ _END = struct.Struct("<4s4H2LH")  # ... of the end of the central directory
 _STORED, _DEFLATED = 0, 8
 _CHUNK = 16384  # compressed bytes fed at a time when only the start of a part is wanted
 KEEP_MIB = 16  # at most this much of a package's inflated parts is kept for reading again
+
+
+@functools.cache
+def _inflating():
+    """ISA-L's zlib module, else zlib (no build for the platform). Imported only once a part is inflated: the
+    ribbon's buttons, which read no file, never load it (nor look for it where it cannot be, in Pyodide)."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return zlib
+    return isal_zlib
+
+
+def _inflate(data: bytes | memoryview, max_length: int, inflate=None):
+    """(bytes inflated from raw deflate `data`, at most `max_length`; the inflater, to go on with). A damaged
+    stream raises zlib.error, whichever inflates it, so every caller's handling of a damaged file holds."""
+    lib = _inflating()
+    try:
+        inflate = inflate or lib.decompressobj(-15)
+        return inflate.decompress(data, max_length), inflate
+    except lib.error as e:
+        raise zlib.error(str(e)) from e
 
 
 class Package:
@@ -160,7 +175,7 @@ class Package:
         return memoryview(self._map)[begin:end]
 
     def head(self, info: zipfile.ZipInfo, size: int) -> bytes:
-        """Up to `size` bytes from the start of the part (raises INFLATE_ERRORS or zipfile's errors on damage)."""
+        """Up to `size` bytes from the start of the part (raises zlib.error or zipfile's errors on damage)."""
         data = self._data(info)
         if data is None:
             with self.zip.open(info) as part:
@@ -168,9 +183,10 @@ class Package:
         if info.compress_type == _STORED:
             return bytes(data[:min(size, info.file_size)])
         size = min(size, info.file_size)
-        inflate, out, at = _inflating.decompressobj(-15), b"", 0
-        while len(out) < size and at < len(data) and not inflate.eof:  # stops once `size` bytes are out
-            out += inflate.decompress(data[at:at + _CHUNK], size - len(out))
+        inflate, out, at = None, b"", 0
+        while len(out) < size and at < len(data) and not (inflate and inflate.eof):  # stops at `size` bytes out
+            more, inflate = _inflate(data[at:at + _CHUNK], size - len(out), inflate)
+            out += more
             at += _CHUNK
         return out
 
@@ -193,6 +209,5 @@ class Package:
         if info.compress_type == _STORED:
             out = bytes(data[:info.file_size])
             return out, len(out) == info.file_size == len(data)
-        inflate = _inflating.decompressobj(-15)
-        out = inflate.decompress(data, info.file_size)
+        out, inflate = _inflate(data, info.file_size)
         return out, inflate.eof and not inflate.unused_data and len(out) == info.file_size
