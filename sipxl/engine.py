@@ -5,6 +5,7 @@ The glue the command line, the consolidator and the ribbon buttons share. It nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,28 +54,51 @@ def check_file(path: Path | str, expect_kind: str | None = None, score: bool = T
 
 
 def check_files(paths: list[Path | str], expect_kind: str | None = None, score: bool = True) -> list[FileCheck]:
-    """check_file of each path (the same results), with the table schemas run once for the whole batch.
+    """check_file of each path (the same results, in order), with the table schemas run once for the whole batch
+    (see iter_checked)."""
+    out: list[FileCheck | None] = [None] * len(paths)
+    for at, checked in iter_checked(paths, expect_kind, score):
+        out[at] = checked
+    return out  # type: ignore[return-value]
+
+
+def iter_checked(paths: list[Path | str], expect_kind: str | None = None,
+                 score: bool = True) -> Iterator[tuple[int, FileCheck]]:
+    """(position in `paths`, check_file's result) for each file, given as soon as the file is checked: at once for a
+    file whose tables all pass their schemas for certain (the common case), after the batch for the rest, whose
+    tables go to pandera together (validate_many). A caller that keeps only a compact result of each lets each
+    workbook go as it comes: a batch then holds few workbooks at once, which is faster than holding all of them.
 
     An unexpected error in any file is raised, as check_file raises it (the consolidator then checks the
     batch's files one by one, so that one file's failure is that file's alone)."""
-    from .domain.rules import validate_many
+    from .domain.rules import validate_many, validate_screened
     from .domain.scores import score_workbook
 
-    out: list[FileCheck] = []
-    read: list[FileCheck] = []
-    for path in paths:
+    waiting: list[tuple[int, FileCheck]] = []
+    for at, path in enumerate(paths):
         stages.begin(str(path), "reading")
         try:
             raw = read_workbook(path, expect_kind)
         except Unreadable as e:
-            out.append(FileCheck(str(path), None, [e.issue]))
+            yield at, FileCheck(str(path), None, [e.issue])
             continue
         stages.at("reading the answers")
-        out.append(FileCheck(str(path), content_of(raw)))
-        read.append(out[-1])
+        checked = FileCheck(str(path), content_of(raw))
+        del raw
+        stages.at("checking the answers")
+        issues = validate_screened(checked.content)
+        if issues is None:
+            waiting.append((at, checked))
+            continue
+        checked.issues = issues
+        stages.at("scoring")
+        checked.scores = score_workbook(checked.content) if score else None
+        yield at, checked
+    if not waiting:
+        return
     stages.begin(None, "checking the answers of the batch's files together")
-    for checked, issues in zip(read, validate_many([c.content for c in read]), strict=True):
+    for (at, checked), issues in zip(waiting, validate_many([c.content for _, c in waiting]), strict=True):
         checked.issues = issues
         stages.begin(checked.file, "scoring")
         checked.scores = score_workbook(checked.content) if score else None
-    return out
+        yield at, checked

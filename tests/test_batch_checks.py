@@ -83,6 +83,28 @@ def test_check_files_and_check_many_equal_one_by_one(sample_authority, tmp_path)
         assert (batch.issues, batch.content, batch.crash) == (one.issues, one.content, one.crash)
 
 
+def test_each_workbook_is_given_as_soon_as_it_is_checked(sample_authority, tmp_path, monkeypatch):
+    """A workbook whose tables pass their schemas for certain is given before the next file is read, so a batch
+    holds few workbooks at once; those pandera must judge wait for the batch's end, and come back in place."""
+    from sipxl import engine
+
+    missing = _missing_required(tmp_path, 2)[:2]
+    paths = [missing[0], *_workbooks(sample_authority)[:3], missing[1]]
+    reads: list[str] = []
+    real = engine.read_workbook
+    monkeypatch.setattr(engine, "read_workbook", lambda path, *a: reads.append(str(path)) or real(path, *a))
+    checks = engine.iter_checked(paths)
+    at, first = next(checks)
+    assert (at, first.file, reads) == (1, str(paths[1]), [str(paths[0]), str(paths[1])])
+    rest = list(checks)
+    assert [a for a, _ in rest] == [2, 3, 0, 4]
+    for a, checked in [(at, first), *rest]:
+        one = check_file(paths[a])
+        _same(checked.issues, one.issues)
+        assert repr(checked.scores) == repr(one.scores)
+    assert any(i.code == "SIPXL-V001" for _, c in rest[-2:] for i in c.issues)  # pandera did judge those two
+
+
 def test_one_failing_file_in_a_batch_is_its_own(sample_authority, monkeypatch):
     paths = [str(p) for p in _workbooks(sample_authority)[:6]]
     victim = read_workbook(paths[2]).file

@@ -39,26 +39,25 @@ def _plain(i: Issue) -> Issue:
 
 def check_many(paths: list[str]) -> list[FileResult]:
     """A chunk of files in one call, so that few, larger messages cross between processes; the table schemas
-    run once for the chunk (sipxl.engine.check_files). The results are check_one's for each file: should
-    anything go wrong in the chunk, its files are checked one by one, so one file's failure stays its own."""
+    pandera must judge run once for the chunk (sipxl.engine.iter_checked), and each file's workbook is let go
+    as soon as its result is made. The results are check_one's for each file: should anything go wrong in the
+    chunk, its files are checked one by one, so one file's failure stays its own."""
     readable = [p for p in paths if os.path.splitext(p)[1].lower() in READ_SUFFIXES]
     if len(readable) < 2:
         return [check_one(p) for p in paths]
     try:
-        from ..engine import check_files
+        from ..engine import iter_checked
 
-        checked = dict(zip(readable, check_files(readable), strict=True))
-        out = []
-        for p in paths:
-            c = checked.get(p)
-            if c is None:
-                out.append(check_one(p))  # not an Excel workbook (SIPXL-C006)
-            elif c.content is None:
-                out.append(FileResult([_plain(i) for i in c.issues]))
+        results: dict[str, FileResult] = {}
+        for at, c in iter_checked(readable):
+            if c.content is None:
+                results[readable[at]] = FileResult([_plain(i) for i in c.issues])
             else:
-                stages.begin(p, "preparing its rows for the tables")
-                out.append(FileResult([_plain(i) for i in c.issues], as_json(file_content(c.content, c.scores))))
-        return out
+                stages.begin(c.file, "preparing its rows for the tables")
+                results[readable[at]] = FileResult([_plain(i) for i in c.issues],
+                                                   as_json(file_content(c.content, c.scores)))
+            del c
+        return [results[p] if p in results else check_one(p) for p in paths]  # check_one: not a workbook (C006)
     except Exception:  # noqa: BLE001 - one file's failure must not stop the others: one by one
         return [check_one(p) for p in paths]
 

@@ -31,10 +31,11 @@ from ..spec.model import Field
 from ..spec.templates import measure_flag
 from ..spec.values import CHECK, CellError, choice_of, text_key
 from .extract import Cell, GridData, TableData, WorkbookContent, is_blank, layout_of
-from .schemas import schema_issues, schema_issues_many
+from .schemas import needs_schemas, schema_issues, schema_issues_many
 
 __all__ = ["RULES", "Rule", "validate_content", "nothing_entered", "where_to_start", "sheets_not_in_use",
-           "cross_checks", "validate_many", "recomputed_formulas", "looks_like_name", "looks_like_scn", "GRID_NAMES"]
+           "cross_checks", "validate_many", "validate_screened", "recomputed_formulas", "looks_like_name",
+           "looks_like_scn", "GRID_NAMES"]
 
 Rule = Callable[[WorkbookContent], list[Issue]]
 
@@ -50,6 +51,14 @@ def validate_many(contents: list[WorkbookContent]) -> list[list[Issue]]:
     """validate_content of each workbook (the same issues), with the table schemas run once per batch."""
     schema_found = schema_issues_many(contents, skip_columns=SKIP_REQUIRED)
     return [_validated(c, found) for c, found in zip(contents, schema_found, strict=True)]
+
+
+def validate_screened(content: WorkbookContent) -> list[Issue] | None:
+    """validate_content(content) for a workbook whose tables all pass their schemas for certain (the common case),
+    without pandera; None when some table must go to pandera (then validate_many, with the batch's others)."""
+    if needs_schemas(content):
+        return None
+    return _validated(content, [])
 
 
 def _validated(content: WorkbookContent, schema_found: list[Issue]) -> list[Issue]:

@@ -246,6 +246,16 @@ def schema_issues(content: WorkbookContent, skip_columns: frozenset[tuple[str, s
     return schema_issues_many([content], skip_columns)[0]
 
 
+def needs_schemas(content: WorkbookContent) -> bool:
+    """True when some used table of the workbook may fail its schema (screen_table cannot pass it for certain), so
+    that pandera must judge it; False when schema_issues would find nothing."""
+    for key, table in _tables(content.template).items():
+        data = content.tables.get(key)
+        if data is not None and not data.empty and not screen_table(table, data):
+            return True
+    return False
+
+
 _ROW_SPAN = 1 << 21  # more than Excel's 1,048,576 rows: file k's row r is k * _ROW_SPAN + r in a batch
 
 
