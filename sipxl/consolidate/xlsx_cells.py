@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import (
-    CellBlankTuple,
-    CellDatetimeTuple,
-    CellNumberTuple,
-    CellStringTuple,
-    Worksheet,
-)
+from xlsxwriter.worksheet import Worksheet
+
+try:  # xlsxwriter's own cell records (3.x); an xlsxwriter without them writes every cell its own way
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple
+except ImportError:  # pragma: no cover - not the xlsxwriter sipxl is tested with
+    CellBlankTuple = CellDatetimeTuple = CellNumberTuple = CellStringTuple = None
 
 # Text xlsxwriter would change or mark: XML's special characters, a newline, control characters and the two
 # non-characters (written as _xHHHH_), text already looking like such an escape, leading or trailing white space
@@ -31,8 +30,8 @@ _PLAIN_NOT = re.compile(r'[\x00-\x1f"&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$'
 class CellSheet(Worksheet):
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = type(cell)
-        fmt = cell.format
-        if not fmt:  # a row's or a column's format may apply: xlsxwriter's own way
+        fmt = getattr(cell, "format", None)
+        if not fmt or CellStringTuple is None:  # no format of its own (a row's or column's may apply): its own way
             return super()._write_cell(row, col, cell)
         if kind is CellStringTuple:
             text = cell.string
