@@ -19,7 +19,6 @@ from ..safe_text import cell_text
 from ..scoring.prepost import CAUTION
 from .analysis import ALL, NOT_SHOWN, RAG_AMBER, RAG_GREEN, RAG_RED, SURVEY_RULE, Table
 from .suppression import SUPPRESSED, SUPPRESSED_NOTE
-from .xlsx_cells import CellSheet
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: no run timestamp inside the file
 BLUE = "#2F5597"
@@ -77,7 +76,7 @@ class Dashboard:
     # ------------------------------------------------------------ cells
 
     def sheet(self, name: str, title: str, subtitle: str = "", widths: list[float] | None = None) -> Worksheet:
-        ws = self.wb.add_worksheet(name, CellSheet)
+        ws = self.wb.add_worksheet(name)
         self._sheets[name] = ws
         self.widths(ws, 1, widths or [60])
         ws.hide_gridlines(2)
@@ -183,7 +182,7 @@ class Dashboard:
     def _series_data(self, categories: list[object], series: list[tuple[str, list[object]]]) -> tuple[str, list]:
         """Write a chart's data to the hidden sheet; a suppressed or missing value is left blank (a gap)."""
         if self.data is None:
-            self.data = self.wb.add_worksheet(DATA_SHEET, CellSheet)
+            self.data = self.wb.add_worksheet(DATA_SHEET)
             self.data.hide()
             self._next = 0
         r0 = self._next
