@@ -1,4 +1,5 @@
-"""The dashboard is written in a forked process beside the other outputs; a failure on either side is raised."""
+"""The dashboard and the validation report are written in forked processes beside the other outputs; a failure on
+either side is raised."""
 
 from __future__ import annotations
 
@@ -51,3 +52,42 @@ def test_three_tasks_run_and_a_failing_child_is_named(tmp_path: Path) -> None:
                      lambda: (tmp_path / "rest").write_text("r"), names=("the dashboard", "the feedback workbooks"))
     assert "no letters today" in str(caught.value)
     assert (tmp_path / "dashboard").read_text() == "d" and (tmp_path / "rest").read_text() == "r"
+
+
+def _wait_for(path: Path, seconds: float = 20.0) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                    reason="one after the other here")
+def test_meanwhile_runs_the_task_while_the_block_runs(tmp_path: Path) -> None:
+    """The validation report is written while the tidy tables are built: each side here waits for the other."""
+    from sipxl.consolidate.outputs import meanwhile
+
+    def task() -> None:
+        assert _wait_for(tmp_path / "block started")
+        (tmp_path / "task done").write_text("t")
+
+    with meanwhile(task, "the validation report"):
+        (tmp_path / "block started").write_text("b")
+        assert _wait_for(tmp_path / "task done")
+
+
+def test_meanwhile_raises_the_tasks_error_once_the_block_has_ended(tmp_path: Path) -> None:
+    from sipxl.consolidate.outputs import meanwhile
+
+    def task() -> None:
+        raise ValueError("no report today")
+
+    with pytest.raises(RuntimeError, match="writing the validation report failed") as caught:
+        with meanwhile(task, "the validation report"):
+            (tmp_path / "tables").write_text("t")
+    assert "no report today" in str(caught.value) and "Traceback" in str(caught.value)
+    assert (tmp_path / "tables").read_text() == "t"

@@ -95,13 +95,16 @@ def test_a_failed_run_leaves_the_previous_outputs_intact(returns, tmp_path, monk
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # the temporary folder beside --out is gone
 
 
+@pytest.mark.parametrize("forked", [True, False], ids=["forked writers", "one after the other (Windows, macOS)"])
 @pytest.mark.parametrize("writer", ["write_report_xlsx", "write_dashboard"])
-def test_what_was_read_is_cached_even_when_a_writer_fails(returns, tmp_path, monkeypatch, writer):
-    from sipxl.consolidate import dashboard, validation_report
+def test_what_was_read_is_cached_even_when_a_writer_fails(returns, tmp_path, monkeypatch, writer, forked):
+    from sipxl.consolidate import dashboard, outputs, validation_report
 
     def broken(*a, **k):
         raise OSError("disk full")
 
+    if not forked:
+        monkeypatch.setattr(outputs, "_forking", lambda: False)
     monkeypatch.setattr(validation_report if writer == "write_report_xlsx" else dashboard, writer, broken)
     out = tmp_path / "out"
     with pytest.raises((OSError, RuntimeError), match="disk full"):

@@ -3,6 +3,7 @@ renamed into place at the end, so a run that fails half-way never leaves half a 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -11,7 +12,7 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -336,11 +337,32 @@ def give_back_freed_memory() -> None:
         pass
 
 
+def _report_and_letters(tmp: Path, cons: Consolidation) -> Callable[[], None]:
+    """Writing the validation report (xlsx, JSON) and the feedback workbooks: they need the consolidation, not the
+    tidy tables, so they are written beside the tables' building (see write_outputs)."""
+    from .validation_report import write_report_json, write_report_xlsx
+
+    def task() -> None:
+        _let_rows_go(cons)  # in this process's copy: what it shares of the rows' text is given back at once
+        give_back_freed_memory()
+        write_report_xlsx(tmp / REPORT_XLSX, cons)
+        give_back_freed_memory()
+        write_report_json(tmp / REPORT_JSON, cons)
+        give_back_freed_memory()
+        write_feedback(cons, tmp / FEEDBACK)
+    return task
+
+
+def _let_rows_go(cons: Consolidation) -> None:
+    for r in cons.records:
+        if r.content is not None:
+            r.content.rows_json = None
+
+
 def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], history: dict,
                inputs: str, out_dir: Path) -> None:
     from .dashboard import write_dashboard
     from .frames import PUPIL_LEVEL_NOTE
-    from .validation_report import write_report_json, write_report_xlsx
 
     (tmp / TIDY).mkdir(parents=True)
 
@@ -361,20 +383,18 @@ def _write_all(tmp: Path, cons: Consolidation, frames: dict[str, pd.DataFrame], 
             "value).\nsurvey: one row per practitioner answer (anonymous respondent codes).\n", encoding="utf-8")
         _write_manifest(tmp / MANIFEST, cons, inputs)
 
-    def report_letters_and_cache() -> None:
-        write_report_xlsx(tmp / REPORT_XLSX, cons)
-        give_back_freed_memory()
-        write_report_json(tmp / REPORT_JSON, cons)
-        give_back_freed_memory()
-        write_feedback(cons, tmp / FEEDBACK)
-
-    side_by_side(dashboard, report_letters_and_cache, the_rest,
-                 names=("the dashboard", "the validation report and the feedback workbooks"))
+    side_by_side(dashboard, the_rest, names=("the dashboard",))
 
 
 def _save_cache(out_dir: Path, cons: Consolidation) -> None:
     save_cache(out_dir, {r.sha256: r.result for r in cons.records if r.result is not None},
                frozenset(r.sha256 for r in cons.records if r.unchanged))
+
+
+def _forking() -> bool:
+    """Whether outputs are written in forked processes: on Linux (fork is the platform's safe default there, not on
+    Windows or macOS) with more than one core."""
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2
 
 
 def side_by_side(*tasks: Callable[[], None], names: tuple[str, ...] = ()) -> None:
@@ -384,52 +404,80 @@ def side_by_side(*tasks: Callable[[], None], names: tuple[str, ...] = ()) -> Non
     platform's safe default (Windows, macOS), or with one core, they run one after the other. `names` say what
     each child writes, for the message when one fails (default: "the dashboard")."""
     *children, last = tasks
-    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+    if not _forking():
         for task in tasks:
             task()
         return
-    # Frozen, the objects the processes share (the consolidation, the tables) are out of the cyclic collector's
-    # reach while the children run: a collection, in a child or in this process, would otherwise write to every
-    # one of them and so copy every page they are on, though all only read them.
+    with _frozen():
+        started = [_start(task, names[k] if k < len(names) else "the dashboard") for k, task in enumerate(children)]
+        try:
+            last()
+        finally:
+            _finish(started)
+
+
+@contextlib.contextmanager
+def meanwhile(task: Callable[[], None], name: str) -> Iterator[None]:
+    """Run `task` in a forked copy of this process while the `with` block runs here, and wait for it at the block's
+    end, raising its error (with its traceback) as side_by_side does; where outputs are not forked, run it after
+    the block (so that what the block does first, such as saving the cache, never waits on the task's success)."""
+    if not _forking():
+        yield
+        task()
+        return
+    with _frozen():
+        started = [_start(task, name)]
+        try:
+            yield
+        finally:
+            _finish(started)
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Frozen, the objects the processes share (the consolidation, the tables) are out of the cyclic collector's
+    reach while the children run: a collection, in a child or in this process, would otherwise write to every
+    one of them and so copy every page they are on, though all only read them. Within an enclosing block, what
+    was made since is frozen too, and the enclosing block unfreezes it all at its end."""
+    outermost = not gc.get_freeze_count()
     gc.freeze()
     try:
-        _fork_and_run(children, last, names)
+        yield
     finally:
-        gc.unfreeze()
+        if outermost:
+            gc.unfreeze()
 
 
-def _fork_and_run(children: list[Callable[[], None]], last: Callable[[], None], names: tuple[str, ...]) -> None:
+def _start(task: Callable[[], None], name: str) -> tuple[str, object, object]:
     import multiprocessing
 
-    started = []
-    for k, task in enumerate(children):
-        receive, send = multiprocessing.Pipe(duplex=False)
+    receive, send = multiprocessing.Pipe(duplex=False)
 
-        def child(task: Callable[[], None] = task, send=send) -> None:
-            try:
-                task()
-                send.send("")
-            except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
-                send.send(traceback.format_exc())
+    def child() -> None:
+        try:
+            task()
+            send.send("")
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+            send.send(traceback.format_exc())
 
-        process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
-        process.start()
-        send.close()
-        started.append((names[k] if k < len(names) else "the dashboard", process, receive))
-    try:
-        last()
-    finally:
-        failures = []
-        for name, process, receive in started:
-            try:
-                failure = receive.recv()
-            except EOFError:  # the child died before it could say (killed, out of memory)
-                failure = None
-            process.join()
-            if failure is None:
-                failures.append(f"the process writing {name} ended without a word (exit code {process.exitcode})")
-            elif failure:
-                failures.append(f"writing {name} failed:\n{failure}")
+    process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
+    process.start()
+    send.close()
+    return name, process, receive
+
+
+def _finish(started: list[tuple[str, object, object]]) -> None:
+    failures = []
+    for name, process, receive in started:
+        try:
+            failure = receive.recv()
+        except EOFError:  # the child died before it could say (killed, out of memory)
+            failure = None
+        process.join()
+        if failure is None:
+            failures.append(f"the process writing {name} ended without a word (exit code {process.exitcode})")
+        elif failure:
+            failures.append(f"writing {name} failed:\n{failure}")
     if failures:
         raise RuntimeError("\n".join(failures))
 
@@ -459,16 +507,17 @@ def write_outputs(cons: Consolidation, out_dir: Path, force: bool = False, previ
                         if r.unchanged and r.content is not None and r.content.rows_json is None})
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.", suffix=TMP, dir=out_dir.resolve().parent))
     try:
-        frames = frames_for(cons, surveys)
-        # The cache goes straight into place (a cache of what was read stays right even if a later step fails),
-        # before the writers fork: the rows' JSON text, now in the tables, is then let go rather than carried
-        # beside them (about 55 MiB at 6,694 files).
-        _save_cache(out_dir, cons)
-        for r in cons.records:
-            if r.content is not None:
-                r.content.rows_json = None
-        give_back_freed_memory()
-        _write_all(tmp, cons, frames, history, inputs, out_dir)
+        # The validation report and the feedback workbooks need no tidy table: they are written while the tables
+        # are built, on the second core.
+        with meanwhile(_report_and_letters(tmp, cons), "the validation report and the feedback workbooks"):
+            frames = frames_for(cons, surveys)
+            # The cache goes straight into place (a cache of what was read stays right even if a later step
+            # fails), before the other writers fork: the rows' JSON text, now in the tables, is then let go rather
+            # than carried beside them (about 55 MiB at 6,694 files).
+            _save_cache(out_dir, cons)
+            _let_rows_go(cons)
+            give_back_freed_memory()
+            _write_all(tmp, cons, frames, history, inputs, out_dir)
         final: dict[str, Path] = {}
         shutil.rmtree(out_dir / FEEDBACK, ignore_errors=True)  # last run's letters go: schools fixed since get none
         os.replace(tmp / FEEDBACK, out_dir / FEEDBACK)
