@@ -14,7 +14,7 @@ import xlsxwriter
 from .. import __version__
 from ..issues import SEVERITY_ORDER, _cell_key
 from ..safe_text import cell_text, sheet_name
-from .dashboard import FIXED_DATE
+from .dashboard import FIXED_DATE, LINE_HEIGHT, wrapped_lines
 from .run import STATUS_LABELS, Consolidation
 
 ISSUE_COLUMNS = ("school", "seed_code", "file", "sheet", "cell", "label", "code", "severity", "title", "value",
@@ -103,12 +103,18 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
             ws.write_string(2, j, c.replace("_", " ").capitalize(), head)
             ws.set_column(j, j, widths.get(c, 14))
         for i, r in enumerate(rows, start=3):
+            lines = 1
             for j, c in enumerate(columns):
                 v = r.get(c, "")
                 if isinstance(v, int):
                     ws.write_number(i, j, v, cell)
                 else:  # text from a school's file: always a string, never a formula
-                    ws.write_string(i, j, cell_text(v), sev_fmt.get(v, cell) if c == "severity" else cell)
+                    text = cell_text(v)
+                    ws.write_string(i, j, text, sev_fmt.get(v, cell) if c == "severity" else cell)
+                    if len(text) > 3:
+                        lines = max(lines, wrapped_lines(text, widths.get(c, 14), per_unit=1.1))
+            if lines > 1:  # tall enough for its wrapped text (a one-line row keeps the default, which fits)
+                ws.set_row(i, LINE_HEIGHT * lines)
         if rows:
             ws.autofilter(2, 0, 2 + len(rows), len(columns) - 1)
         ws.freeze_panes(3, 0)
