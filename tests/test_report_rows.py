@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sipxl.consolidate import consolidate, write_outputs
 from sipxl.consolidate.dashboard import LINE_HEIGHT, wrapped_lines
-from sipxl.consolidate.validation_report import ISSUE_COLUMNS
+from sipxl.consolidate.validation_report import ISSUE_COLUMNS, WRAPPED_PER_UNIT
 
 
 @given(text=st.text(alphabet=st.sampled_from("ab \n"), max_size=400), width=st.floats(1, 120),
@@ -32,8 +32,9 @@ def test_each_report_row_is_tall_enough_for_its_longest_text(sample_authority, t
         widths = {c.column_letter: ws.column_dimensions[c.column_letter].width for c in ws[3]}
         for row in ws.iter_rows(min_row=4):
             # xlsxwriter stores a width w as w + 0.71 (the cell's padding)
-            lines = max([1] + [wrapped_lines(str(c.value), widths[c.column_letter] - 0.71, per_unit=1.1)
-                               for c in row if isinstance(c.value, str) and len(c.value) > 3])
+            lines = max([1] + [wrapped_lines(str(c.value), widths[c.column_letter] - 0.71,
+                                             per_unit=WRAPPED_PER_UNIT)
+                               for c in row if isinstance(c.value, str)])
             height = ws.row_dimensions[row[0].row].height
             if lines > 1:
                 assert height == LINE_HEIGHT * lines, (ws.title, row[0].row, lines, height)

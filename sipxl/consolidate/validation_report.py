@@ -74,6 +74,9 @@ def _report_data(cons: Consolidation) -> dict:
     }
 
 
+WRAPPED_PER_UNIT = 1.1  # characters of 10 pt Arial a column unit holds, wrapped at word ends (sipxl's estimate)
+
+
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     # Written a row at a time (constant_memory: each row goes to a temporary file as the next begins), so a large
     # authority's report never holds every cell of its issue lists in memory (about 100 MiB at 6,694 files). The
@@ -102,6 +105,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
         for j, c in enumerate(columns):
             ws.write_string(2, j, c.replace("_", " ").capitalize(), head)
             ws.set_column(j, j, widths.get(c, 14))
+        room = [max(4, int(widths.get(c, 14) * WRAPPED_PER_UNIT)) for c in columns]  # characters on one line
         for i, r in enumerate(rows, start=3):
             lines = 1
             for j, c in enumerate(columns):
@@ -111,8 +115,8 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
                 else:  # text from a school's file: always a string, never a formula
                     text = cell_text(v)
                     ws.write_string(i, j, text, sev_fmt.get(v, cell) if c == "severity" else cell)
-                    if len(text) > 3:
-                        lines = max(lines, wrapped_lines(text, widths.get(c, 14), per_unit=1.1))
+                    if len(text) > room[j] or "\n" in text:  # else one line: most cells
+                        lines = max(lines, wrapped_lines(text, widths.get(c, 14), per_unit=WRAPPED_PER_UNIT))
             if lines > 1:  # tall enough for its wrapped text (a one-line row keeps the default, which fits)
                 ws.set_row(i, LINE_HEIGHT * lines)
         if rows:
