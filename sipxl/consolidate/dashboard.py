@@ -18,6 +18,7 @@ from .. import __version__
 from ..safe_text import cell_text
 from ..scoring.prepost import CAUTION
 from .analysis import ALL, NOT_SHOWN, RAG_AMBER, RAG_GREEN, RAG_RED, SURVEY_RULE, Table
+from .row_heights import LINE_HEIGHT, wrapped_lines
 from .suppression import SUPPRESSED, SUPPRESSED_NOTE
 
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: no run timestamp inside the file
@@ -27,15 +28,6 @@ RAG_FILL = {RAG_GREEN: "#C6EFCE", RAG_AMBER: "#FFEB9C", RAG_RED: "#FFC7CE"}
 RAG_FONT = {RAG_GREEN: "#006100", RAG_AMBER: "#9C5700", RAG_RED: "#9C0006"}
 DATA_SHEET = "ChartData"
 TITLE_ROW_HEIGHT = 24
-LINE_HEIGHT = 13.5  # points a wrapped line of 10 pt text takes in a row
-
-
-def wrapped_lines(text: str, width: float, per_unit: float = 0.9) -> int:
-    """About how many lines `text` takes wrapped in a column `width` wide (Excel's column units), at `per_unit`
-    characters a unit (wrapped at word ends: about 1.1 for 10 pt Arial), for a row's height: xlsxwriter cannot
-    measure text, and LibreOffice does not fit a row to its wrapped text on opening."""
-    per_line = max(4, int(width * per_unit))
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 ROW_PX = 20  # a default 15 pt row
 MAX_CHART_PX = 600  # shorter than a printed A4 landscape page, so a chart always fits on one
 NOT_SHOWN_COLOUR = "#D9D9D9"

@@ -20,6 +20,7 @@ from ..domain.issue_groups import group_issues
 from ..issues import SEVERITY_ORDER, Issue, _cell_key
 from ..safe_text import cell_text, csv_field
 from .privacy import FLAGGED_CODES
+from .row_heights import wrapped_height
 from .run import STATUS_LABELS, Consolidation
 
 FEEDBACK = "feedback"
@@ -199,11 +200,16 @@ def _write_school(path: Path, cons: Consolidation, seed: str, name: str, rows: l
         "style": "Table Style Light 1", "autofilter": True,
         "columns": [{"header": c, "header_format": head} for c in cols]})
     for i, values in enumerate(data, start=1):
+        texts = []
         for j, v in enumerate(values):
             if isinstance(v, int):
                 iss.write_number(i, j, v, cell)
             else:
                 iss.write_string(i, j, cell_text(v), sev_fmt.get(v, cell) if j == 4 else cell)
+                texts.append((cell_text(v), widths[j]))
+        height = wrapped_height(texts)
+        if height:
+            iss.set_row(i, height)
     iss.freeze_panes(1, 0)
 
     files = wb.add_worksheet("Your files")
@@ -213,7 +219,11 @@ def _write_school(path: Path, cons: Consolidation, seed: str, name: str, rows: l
         "style": "Table Style Light 1", "columns": [{"header": "Workbook", "header_format": head},
                                                     {"header": "What happened", "header_format": head}]})
     for k, rec in enumerate(records, start=1):
-        files.write_string(k, 0, cell_text(_file_name(rec.rel)), cell)
-        files.write_string(k, 1, STATUS_LABELS[rec.status], cell)
+        texts = [(cell_text(_file_name(rec.rel)), 50), (STATUS_LABELS[rec.status], 40)]
+        for j, (text, _width) in enumerate(texts):
+            files.write_string(k, j, text, cell)
+        height = wrapped_height(texts)
+        if height:
+            files.set_row(k, height)
     ws.activate()
     wb.close()

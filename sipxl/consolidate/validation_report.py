@@ -14,7 +14,8 @@ import xlsxwriter
 from .. import __version__
 from ..issues import SEVERITY_ORDER, _cell_key
 from ..safe_text import cell_text, sheet_name
-from .dashboard import FIXED_DATE, LINE_HEIGHT, wrapped_lines
+from .dashboard import FIXED_DATE
+from .row_heights import wrapped_height
 from .run import STATUS_LABELS, Consolidation
 
 ISSUE_COLUMNS = ("school", "seed_code", "file", "sheet", "cell", "label", "code", "severity", "title", "value",
@@ -74,9 +75,6 @@ def _report_data(cons: Consolidation) -> dict:
     }
 
 
-WRAPPED_PER_UNIT = 1.1  # characters of 10 pt Arial a column unit holds, wrapped at word ends (sipxl's estimate)
-
-
 def write_report_xlsx(path: Path, cons: Consolidation) -> None:
     # Written a row at a time (constant_memory: each row goes to a temporary file as the next begins), so a large
     # authority's report never holds every cell of its issue lists in memory (about 100 MiB at 6,694 files). The
@@ -105,9 +103,8 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
         for j, c in enumerate(columns):
             ws.write_string(2, j, c.replace("_", " ").capitalize(), head)
             ws.set_column(j, j, widths.get(c, 14))
-        room = [max(4, int(widths.get(c, 14) * WRAPPED_PER_UNIT)) for c in columns]  # characters on one line
         for i, r in enumerate(rows, start=3):
-            lines = 1
+            texts = []
             for j, c in enumerate(columns):
                 v = r.get(c, "")
                 if isinstance(v, int):
@@ -115,10 +112,10 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
                 else:  # text from a school's file: always a string, never a formula
                     text = cell_text(v)
                     ws.write_string(i, j, text, sev_fmt.get(v, cell) if c == "severity" else cell)
-                    if len(text) > room[j] or "\n" in text:  # else one line: most cells
-                        lines = max(lines, wrapped_lines(text, widths.get(c, 14), per_unit=WRAPPED_PER_UNIT))
-            if lines > 1:  # tall enough for its wrapped text (a one-line row keeps the default, which fits)
-                ws.set_row(i, LINE_HEIGHT * lines)
+                    texts.append((text, widths.get(c, 14)))
+            height = wrapped_height(texts)
+            if height:  # tall enough for its wrapped text (a one-line row keeps the default, which fits)
+                ws.set_row(i, height)
         if rows:
             ws.autofilter(2, 0, 2 + len(rows), len(columns) - 1)
         ws.freeze_panes(3, 0)
