@@ -20,7 +20,7 @@ from ..domain.issue_groups import group_issues
 from ..issues import SEVERITY_ORDER, Issue, _cell_key
 from ..safe_text import cell_text, csv_field
 from .privacy import FLAGGED_CODES
-from .row_heights import wrapped_height
+from .row_heights import fit_row
 from .run import STATUS_LABELS, Consolidation
 
 FEEDBACK = "feedback"
@@ -205,25 +205,23 @@ def _write_school(path: Path, cons: Consolidation, seed: str, name: str, rows: l
             if isinstance(v, int):
                 iss.write_number(i, j, v, cell)
             else:
-                iss.write_string(i, j, cell_text(v), sev_fmt.get(v, cell) if j == 4 else cell)
-                texts.append((cell_text(v), widths[j]))
-        height = wrapped_height(texts)
-        if height:
-            iss.set_row(i, height)
+                text = cell_text(v)
+                iss.write_string(i, j, text, sev_fmt.get(v, cell) if j == 4 else cell)
+                texts.append((text, widths[j]))
+        fit_row(iss, i, texts)
     iss.freeze_panes(1, 0)
 
     files = wb.add_worksheet("Your files")
-    files.set_column(0, 0, 50)
-    files.set_column(1, 1, 40)
+    file_widths = (50, 40)
+    for j, w in enumerate(file_widths):
+        files.set_column(j, j, w)
     files.add_table(0, 0, max(1, len(records)), 1, {
         "style": "Table Style Light 1", "columns": [{"header": "Workbook", "header_format": head},
                                                     {"header": "What happened", "header_format": head}]})
     for k, rec in enumerate(records, start=1):
-        texts = [(cell_text(_file_name(rec.rel)), 50), (STATUS_LABELS[rec.status], 40)]
-        for j, (text, _width) in enumerate(texts):
+        texts = (cell_text(_file_name(rec.rel)), STATUS_LABELS[rec.status])
+        for j, text in enumerate(texts):
             files.write_string(k, j, text, cell)
-        height = wrapped_height(texts)
-        if height:
-            files.set_row(k, height)
+        fit_row(files, k, zip(texts, file_widths, strict=True))
     ws.activate()
     wb.close()

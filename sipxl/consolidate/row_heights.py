@@ -22,6 +22,14 @@ def wrapped_height(cells: Iterable[tuple[str, float]]) -> float | None:
     return LINE_HEIGHT * lines if lines > 1 else None
 
 
+def fit_row(ws, row: int, cells: Iterable[tuple[str, float]]) -> None:
+    """Make the worksheet's row tall enough for its cells' wrapped text (see wrapped_height); a row whose text
+    fits on one line keeps the default height."""
+    height = wrapped_height(cells)
+    if height:
+        ws.set_row(row, height)
+
+
 def wrapped_lines(text: str, width: float, per_unit: float = 0.9) -> int:
     """About how many lines `text` takes wrapped in a column `width` wide (Excel's column units), at `per_unit`
     characters a unit."""

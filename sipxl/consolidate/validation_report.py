@@ -15,7 +15,7 @@ from .. import __version__
 from ..issues import SEVERITY_ORDER, _cell_key
 from ..safe_text import cell_text, sheet_name
 from .dashboard import FIXED_DATE
-from .row_heights import wrapped_height
+from .row_heights import fit_row
 from .run import STATUS_LABELS, Consolidation
 
 ISSUE_COLUMNS = ("school", "seed_code", "file", "sheet", "cell", "label", "code", "severity", "title", "value",
@@ -113,9 +113,7 @@ def write_report_xlsx(path: Path, cons: Consolidation) -> None:
                     text = cell_text(v)
                     ws.write_string(i, j, text, sev_fmt.get(v, cell) if c == "severity" else cell)
                     texts.append((text, widths.get(c, 14)))
-            height = wrapped_height(texts)
-            if height:  # tall enough for its wrapped text (a one-line row keeps the default, which fits)
-                ws.set_row(i, height)
+            fit_row(ws, i, texts)
         if rows:
             ws.autofilter(2, 0, 2 + len(rows), len(columns) - 1)
         ws.freeze_panes(3, 0)
